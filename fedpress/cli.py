@@ -1,0 +1,143 @@
+"""The `fedpress` command: build, check, new."""
+
+from __future__ import annotations
+
+import argparse
+import shutil
+import sys
+import time
+from datetime import datetime
+from pathlib import Path
+
+from .config import load_config
+from .errors import BuildFailed, Problems
+from .library import slugify
+from .pipeline import BuildOptions, build_site, compile_site
+from .sources import CONTENT_DIR
+from .writer import UnsafeOutput
+
+NEW_TYPES = {"article": "文章", "appeal": "倡议书", "notice": "通知公告"}
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = _parser()
+    args = parser.parse_args(argv)
+    if not getattr(args, "command", None):
+        parser.print_help()
+        return 2
+    return args.run(args)
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="fedpress", description="fedpress：把 Markdown 稿件生成妇联网站。")
+    commands = parser.add_subparsers(dest="command", metavar="命令")
+
+    build = commands.add_parser("build", help="生成网站到 output/")
+    _site_option(build)
+    build.add_argument("--output", type=Path, help="输出文件夹（默认：网站文件夹下的 output/）")
+    build.add_argument("--drafts", action="store_true", help="同时生成草稿")
+    build.add_argument("--future", action="store_true", help="同时生成发布日期在将来的稿件")
+    build.add_argument("--clean", action="store_true", help="先删除旧的输出文件夹，全部重新生成")
+    build.set_defaults(run=_build)
+
+    check = commands.add_parser("check", help="检查全部稿件和设置，不生成网站")
+    _site_option(check)
+    check.add_argument("--drafts", action="store_true", help="同时检查草稿")
+    check.set_defaults(run=_check)
+
+    new = commands.add_parser("new", help="新建一篇稿件")
+    _site_option(new)
+    new.add_argument("type", choices=sorted(NEW_TYPES), help="article（文章）、appeal（倡议书）或 notice（通知公告）")
+    new.add_argument("title", help="标题")
+    new.add_argument("--category", required=True, help="栏目名称或代码")
+    new.set_defaults(run=_new)
+    return parser
+
+
+def _site_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--site", type=Path, default=Path("."), help="网站文件夹（含 config.yaml 和 content/），默认当前文件夹")
+
+
+def _build(args: argparse.Namespace) -> int:
+    options = BuildOptions(site=args.site, output=args.output, drafts=args.drafts, future=args.future)
+    started = time.perf_counter()
+    if args.clean and options.output_dir.is_dir() and not (options.output_dir / "config.yaml").exists():
+        shutil.rmtree(options.output_dir)
+    try:
+        result = build_site(options)
+    except BuildFailed as failure:
+        _print_problems(failure.problems)
+        print(f"\n共 {len(failure.problems.errors)} 个错误，网站没有更新（原来的 {options.output_dir}/ 保持不变）。改正后请重新运行。", file=sys.stderr)
+        return 1
+    except UnsafeOutput as exc:
+        print(f"错误：{exc}", file=sys.stderr)
+        return 1
+    _print_problems(result.compiled.problems)
+    report = result.report
+    output = options.output_dir.resolve()
+    print(
+        f"网站已生成：{len(result.compiled.files)} 个文件（新写入 {report.written}，未变 {report.unchanged}，删除 {report.removed}），"
+        f"警告 {len(result.compiled.problems.warnings)} 个，用时 {time.perf_counter() - started:.1f} 秒。\n"
+        f"网站文件在 {output}/\n"
+        f"本机预览：python -m http.server --directory {output} 8000 ，然后在浏览器打开 http://127.0.0.1:8000/"
+    )
+    return 0
+
+
+def _check(args: argparse.Namespace) -> int:
+    try:
+        compiled = compile_site(BuildOptions(site=args.site, drafts=args.drafts, future=args.drafts))
+    except BuildFailed as failure:
+        _print_problems(failure.problems)
+        print(f"\n检查发现 {len(failure.problems.errors)} 个错误。", file=sys.stderr)
+        return 1
+    _print_problems(compiled.problems)
+    print(f"检查通过：{len(compiled.library.items)} 篇稿件、{len(compiled.library.pages)} 个页面，警告 {len(compiled.problems.warnings)} 个。")
+    return 0
+
+
+def _new(args: argparse.Namespace) -> int:
+    problems = Problems()
+    config = load_config(args.site.resolve(), problems)
+    if config is None:
+        _print_problems(problems)
+        return 1
+    category = config.category(args.category)
+    if category is None:
+        names = "、".join(c.name for c in config.categories)
+        print(f"错误：没有名为“{args.category}”的栏目。可用的栏目：{names}。", file=sys.stderr)
+        return 1
+    now = datetime.now(config.timezone)
+    words = slugify(args.title).split("-")[:8]
+    path = config.root / CONTENT_DIR / category.key / f"{now:%Y-%m-%d}-{'-'.join(words)}.md"
+    if path.exists():
+        print(f"错误：文件 {path} 已经存在，请换一个标题或直接编辑它。", file=sys.stderr)
+        return 1
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(_front_matter(args.type, args.title, category.name, config.organisation, now), encoding="utf-8")
+    print(f"已新建{NEW_TYPES[args.type]}：{path.relative_to(config.root)}")
+    return 0
+
+
+def _front_matter(kind: str, title: str, category: str, organisation: str, now: datetime) -> str:
+    lines = ["---", f"title: {_quote(title)}", f"date: {now:%Y-%m-%d %H:%M}", f"category: {category}"]
+    if kind != "article":
+        lines.append(f"type: {kind}")
+    lines += ["tags: []", f"source: {organisation}"]
+    if kind == "appeal":
+        lines += ["addressee: 全市各级妇联组织、广大妇女姐妹们", f"signature: {organisation}", f"signed_on: {now:%Y-%m-%d}"]
+    body = "正文从这里开始。每段之间空一行。\n\n1、第一条倡议。倡议内容……\n" if kind == "appeal" else "正文从这里开始。每段之间空一行。\n"
+    return "\n".join(lines) + "\n---\n\n" + body
+
+
+def _quote(text: str) -> str:
+    return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def _print_problems(problems: Problems) -> None:
+    for problem in [*problems.errors, *problems.warnings]:
+        print(problem, file=sys.stderr)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

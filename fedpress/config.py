@@ -1,0 +1,205 @@
+"""config.yaml -> a frozen, validated SiteConfig.
+
+Errors name the key and its line. Unknown keys are errors, as in front matter, so a
+typo never silently falls back to a default.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from . import yamlsource
+from .errors import Problems
+from .fields import Field, read_fields
+
+CONFIG_FILE = "config.yaml"
+PERMALINK_FIELDS = ("category", "year", "month", "day", "slug")
+_KEY = re.compile(r"[a-z0-9][a-z0-9-]*")
+
+_TOP = (
+    Field("site", "mapping", "站点信息", required=True),
+    Field("categories", "sequence", "栏目", required=True),
+    Field("per_page", "int", "每页条数"),
+    Field("permalink", "text", "文章网址格式"),
+    Field("allow_html", "bool", "是否允许 HTML"),
+    Field("footer", "mapping", "页脚信息"),
+    Field("theme", "text", "主题"),
+)
+_SITE = (
+    Field("title", "text", "网站名称", required=True),
+    Field("organisation", "text", "主办机构", required=True),
+    Field("description", "text", "网站简介"),
+    Field("base_url", "url", "网站地址", required=True),
+    Field("language", "text", "语言"),
+    Field("timezone", "text", "时区"),
+    Field("default_image", "text", "默认分享图片"),
+)
+_CATEGORY = (
+    Field("key", "text", "栏目代码", required=True),
+    Field("name", "text", "栏目名称", required=True),
+    Field("order", "int", "栏目顺序"),
+    Field("nav", "bool", "是否显示在导航中"),
+    Field("description", "text", "栏目简介"),
+)
+_FOOTER = (
+    Field("host", "text", "主办单位"),
+    Field("address", "text", "地址"),
+    Field("postcode", "text", "邮编"),
+    Field("phone", "text", "电话"),
+    Field("hotline", "text", "维权热线"),
+    Field("email", "text", "电子邮箱"),
+    Field("icp", "text", "ICP备案号"),
+    Field("police_record", "text", "公安备案号"),
+    Field("police_record_url", "url", "公安备案链接"),
+    Field("site_code", "text", "网站标识码"),
+)
+
+
+@dataclass(frozen=True)
+class Category:
+    key: str
+    name: str
+    order: int
+    nav: bool
+    description: str = ""
+
+
+@dataclass(frozen=True)
+class Footer:
+    host: str = ""
+    address: str = ""
+    postcode: str = ""
+    phone: str = ""
+    hotline: str = ""
+    email: str = ""
+    icp: str = ""
+    police_record: str = ""
+    police_record_url: str = ""
+    site_code: str = ""
+
+
+@dataclass(frozen=True)
+class SiteConfig:
+    root: Path
+    title: str
+    organisation: str
+    base_url: str
+    description: str
+    language: str
+    timezone: ZoneInfo
+    default_image: str
+    categories: tuple[Category, ...]
+    per_page: int
+    permalink: str
+    allow_html: bool
+    footer: Footer
+    theme: str
+
+    @property
+    def base_path(self) -> str:
+        """The URL path the site lives under, always starting and ending with '/'."""
+        return urlsplit(self.base_url).path
+
+    @property
+    def domain(self) -> str:
+        return urlsplit(self.base_url).netloc
+
+    def category(self, key_or_name: str) -> Category | None:
+        for category in self.categories:
+            if key_or_name in (category.key, category.name):
+                return category
+        return None
+
+
+def load_config(root: Path, problems: Problems) -> SiteConfig | None:
+    """Read `root/config.yaml`; report every problem and return None if any is fatal."""
+    path = root / CONFIG_FILE
+    if not path.is_file():
+        problems.error(CONFIG_FILE, 0, "", f"找不到 {CONFIG_FILE}。网站文件夹中必须有这个设置文件，可参照示例网站的 config.yaml。")
+        return None
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except UnicodeDecodeError:
+        problems.error(CONFIG_FILE, 0, "", "文件不是 UTF-8 编码，请用 UTF-8 重新保存。")
+        return None
+    doc = yamlsource.load(text, CONFIG_FILE, problems)
+    if doc is None:
+        return None
+    before = len(problems.errors)
+    tz = ZoneInfo("Asia/Shanghai")
+    top = read_fields(doc, (), _TOP, CONFIG_FILE, problems, tz)
+    site = read_fields(doc, ("site",), _SITE, CONFIG_FILE, problems, tz, "site")
+    footer = read_fields(doc, ("footer",), _FOOTER, CONFIG_FILE, problems, tz, "footer")
+    timezone = _timezone(site.get("timezone", "Asia/Shanghai"), doc.line("site", "timezone"), problems)
+    categories = _categories(doc, top.get("categories", []), problems)
+    per_page = top.get("per_page", 20)
+    if per_page < 1:
+        problems.error(CONFIG_FILE, doc.line("per_page"), "per_page", "每页条数必须大于 0。")
+    permalink = _permalink(top.get("permalink", "/{category}/{year}/{slug}/"), doc.line("permalink"), problems)
+    base_url = site.get("base_url", "https://example.org/")
+    if not base_url.endswith("/"):
+        base_url += "/"
+    if len(problems.errors) > before:
+        return None
+    return SiteConfig(
+        root=root,
+        title=site["title"],
+        organisation=site["organisation"],
+        base_url=base_url,
+        description=site.get("description", ""),
+        language=site.get("language", "zh-CN"),
+        timezone=timezone,
+        default_image=site.get("default_image", ""),
+        categories=categories,
+        per_page=per_page,
+        permalink=permalink,
+        allow_html=top.get("allow_html", False),
+        footer=Footer(**footer),
+        theme=top.get("theme", "default"),
+    )
+
+
+def _timezone(name: str, line: int, problems: Problems) -> ZoneInfo:
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        problems.error(CONFIG_FILE, line, "site.timezone", f"不认识时区“{name}”，中国大陆网站请写 Asia/Shanghai。")
+        return ZoneInfo("Asia/Shanghai")
+
+
+def _categories(doc: yamlsource.YamlDoc, raw: list, problems: Problems) -> tuple[Category, ...]:
+    categories: list[Category] = []
+    seen: dict[str, int] = {}
+    for index, _ in enumerate(raw):
+        values = read_fields(doc, ("categories", index), _CATEGORY, CONFIG_FILE, problems, ZoneInfo("UTC"), "栏目")
+        line = doc.line("categories", index)
+        key, name = values.get("key"), values.get("name")
+        if key is None or name is None:
+            continue
+        if not _KEY.fullmatch(key):
+            problems.error(CONFIG_FILE, doc.line("categories", index, "key"), "categories.key",
+                           f"栏目代码“{key}”只能由小写英文字母、数字和连字符组成（它是网址的一部分），如 gongzuo-dongtai。")
+        for label in (key, name):
+            if label in seen:
+                problems.error(CONFIG_FILE, line, "categories", f"栏目“{label}”与第 {seen[label]} 行的栏目重复。")
+            seen[label] = line
+        categories.append(Category(key, name, values.get("order", index), values.get("nav", True), values.get("description", "")))
+    if not categories and raw == []:
+        problems.error(CONFIG_FILE, doc.line("categories"), "categories", "至少要设置一个栏目。")
+    return tuple(sorted(categories, key=lambda c: (c.order, c.key)))
+
+
+def _permalink(pattern: str, line: int, problems: Problems) -> str:
+    names = re.findall(r"\{([^}]*)\}", pattern)
+    unknown = [n for n in names if n not in PERMALINK_FIELDS]
+    if unknown:
+        problems.error(CONFIG_FILE, line, "permalink", f"网址格式中的“{{{unknown[0]}}}”不可用，可用：{'、'.join('{' + n + '}' for n in PERMALINK_FIELDS)}。")
+    if "slug" not in names:
+        problems.error(CONFIG_FILE, line, "permalink", "网址格式必须包含 {slug}，否则文章网址会重复。")
+    if not pattern.startswith("/") or not pattern.endswith("/"):
+        problems.error(CONFIG_FILE, line, "permalink", "网址格式必须以 / 开头并以 / 结尾，如 /{category}/{year}/{slug}/。")
+    return pattern

@@ -1,0 +1,348 @@
+"""Documents -> the Library: typed items, categories, tags, archives and every URL.
+
+All URLs are fixed here, before any Markdown is rendered, so links between items
+can be resolved and two sources claiming one URL are caught early.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path, PurePosixPath
+
+from pypinyin import lazy_pinyin
+
+from .config import Category, SiteConfig
+from .errors import Problems
+from .fields import Field, read_fields
+from .reader import Document
+from .sources import CONTENT_DIR, SourceFile
+
+ITEM_TYPES = ("article", "appeal", "notice", "page")
+TYPE_NAMES = {"article": "文章", "appeal": "倡议书", "notice": "通知公告", "page": "页面"}
+APPEAL_ONLY = ("addressee", "signature", "signed_on")
+_SLUG = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
+
+FRONT_MATTER = (
+    Field("title", "text", "标题", required=True),
+    Field("kicker", "text", "引题"),
+    Field("subtitle", "text", "副标题"),
+    Field("date", "date", "发布日期"),
+    Field("category", "text", "栏目"),
+    Field("type", "text", "类型"),
+    Field("tags", "list", "标签"),
+    Field("source", "text", "来源"),
+    Field("source_url", "url", "来源网址"),
+    Field("author", "text", "作者"),
+    Field("summary", "text", "摘要"),
+    Field("cover", "text", "封面图片"),
+    Field("slug", "text", "网址名"),
+    Field("draft", "bool", "草稿"),
+    Field("expires", "date", "截止日期"),
+    Field("addressee", "text", "称谓"),
+    Field("signature", "text", "落款"),
+    Field("signed_on", "date", "成文日期"),
+)
+
+
+@dataclass(frozen=True)
+class Media:
+    source: SourceFile
+    url: str  # site-relative output path, ASCII, e.g. "images/2024/a.png"
+
+
+@dataclass(frozen=True)
+class Item:
+    """One article, appeal, notice or standalone page, with its URL fixed."""
+
+    source: SourceFile
+    type: str
+    title: str
+    date: datetime | None
+    category: Category | None
+    slug: str
+    url: str  # site-relative, e.g. "gongzuo-dongtai/2023/minhu-woying/"
+    body: str
+    body_line: int
+    kicker: str = ""
+    subtitle: str = ""
+    tags: tuple[str, ...] = ()
+    source_name: str = ""
+    source_url: str = ""
+    author: str = ""
+    summary: str = ""
+    cover: str = ""  # site-relative URL of the cover image
+    draft: bool = False
+    expires: datetime | None = None
+    addressee: str = ""
+    signature: str = ""
+    signed_on: datetime | None = None
+    status: str = "published"  # published | draft | future | expired
+    slug_line: int = 1  # where an editor would change the URL: the slug line, else the title
+
+    @property
+    def is_page(self) -> bool:
+        return self.type == "page"
+
+    @property
+    def type_name(self) -> str:
+        return TYPE_NAMES[self.type]
+
+
+@dataclass(frozen=True)
+class Tag:
+    name: str
+    slug: str
+    items: tuple[Item, ...]
+
+    @property
+    def url(self) -> str:
+        return f"tags/{self.slug}/"
+
+
+@dataclass(frozen=True)
+class Library:
+    config: SiteConfig
+    items: tuple[Item, ...]  # every built item except pages, newest first
+    pages: tuple[Item, ...]
+    listed: tuple[Item, ...]  # items that appear in lists: built and not expired
+    by_category: dict[str, tuple[Item, ...]]
+    tags: tuple[Tag, ...]
+    years: dict[int, tuple[Item, ...]]
+    media: tuple[Media, ...]
+    by_source: dict[str, Item]  # content-relative path -> built item or page
+    unbuilt: dict[str, Item]  # drafts and future items left out of this build
+    neighbours: dict[str, tuple[Item | None, Item | None]] = field(default_factory=dict)
+
+    def media_url(self, content_rel: str) -> str | None:
+        for media in self.media:
+            if media.source.content_rel == content_rel:
+                return media.url
+        return None
+
+
+@dataclass(frozen=True)
+class Schedule:
+    """What this build includes: the reference time and whether drafts/future items are wanted."""
+
+    now: datetime
+    drafts: bool = False
+    future: bool = False
+
+
+def slugify(text: str) -> str:
+    """An ASCII URL segment: ASCII text lowercased, Chinese spelled in pinyin, words joined by '-'."""
+    words = lazy_pinyin(text, errors=lambda chars: list(chars))
+    ascii_text = " ".join(words).lower()
+    return "-".join(re.findall(r"[a-z0-9]+", ascii_text)) or "item"
+
+
+def build_library(config: SiteConfig, documents: list[Document], media: list[SourceFile], schedule: Schedule, problems: Problems) -> Library:
+    items = [item for doc in documents if (item := _make_item(config, doc, schedule, problems)) is not None]
+    media_files = tuple(Media(source, _media_url(source.content_rel)) for source in media)
+    _check_unique_urls(items, media_files, config, problems)
+    built = [i for i in items if i.status in ("published", "expired") or (i.status == "draft" and schedule.drafts) or (i.status == "future" and schedule.future)]
+    unbuilt = {i.source.content_rel: i for i in items if i not in built}
+    order = sorted((i for i in built if not i.is_page), key=_newest_first)
+    listed = tuple(i for i in order if i.status != "expired")
+    by_category = {c.key: tuple(i for i in listed if i.category == c) for c in config.categories}
+    years: dict[int, list[Item]] = defaultdict(list)
+    for item in listed:
+        years[item.date.year].append(item)
+    neighbours = {}
+    for members in by_category.values():
+        for index, item in enumerate(members):
+            newer = members[index - 1] if index > 0 else None
+            older = members[index + 1] if index + 1 < len(members) else None
+            neighbours[item.url] = (newer, older)
+    return Library(
+        config=config,
+        items=tuple(order),
+        pages=tuple(sorted((i for i in built if i.is_page), key=lambda i: i.url)),
+        listed=listed,
+        by_category=by_category,
+        tags=_tags(listed),
+        years=dict(sorted(years.items(), reverse=True)),
+        media=media_files,
+        by_source={i.source.content_rel: i for i in built},
+        unbuilt=unbuilt,
+        neighbours=neighbours,
+    )
+
+
+def _newest_first(item: Item) -> tuple:
+    return (-item.date.timestamp(), item.url)
+
+
+def _tags(listed: tuple[Item, ...]) -> tuple[Tag, ...]:
+    members: dict[str, list[Item]] = defaultdict(list)
+    for item in listed:
+        for tag in item.tags:
+            members[tag].append(item)
+    tags, used = [], set()
+    for name in sorted(members, key=lambda n: (slugify(n), n)):
+        slug, n = slugify(name), 2
+        while slug in used:  # two tags spelled alike in pinyin (e.g. 妇联/复联) get distinct URLs
+            slug, n = f"{slugify(name)}-{n}", n + 1
+        used.add(slug)
+        tags.append(Tag(name, slug, tuple(members[name])))
+    return tuple(tags)
+
+
+def _media_url(content_rel: str) -> str:
+    """Media keep their place under content/; non-ASCII names are spelled in pinyin."""
+    parts = content_rel.split("/")
+    safe = [p if p.isascii() else slugify(PurePosixPath(p).stem) + PurePosixPath(p).suffix.lower() for p in parts]
+    return "/".join(safe)
+
+
+def _make_item(config: SiteConfig, doc: Document, schedule: Schedule, problems: Problems) -> Item | None:
+    rel = doc.source.rel
+    before = len(problems.errors)
+    fm = read_fields(doc.meta, (), FRONT_MATTER, rel, problems, config.timezone, "元数据")
+    line = doc.meta.line
+    kind = fm.get("type", "page" if doc.source.kind == "page" else "article")
+    if kind not in ITEM_TYPES:
+        problems.error(rel, line("type"), "type", f"类型“{kind}”不可用，请写 article（文章）、appeal（倡议书）、notice（通知公告）或 page（页面）。")
+        kind = "article"
+    if doc.source.kind == "page":
+        kind = "page"
+    category = _category(config, fm, kind, rel, line, problems)
+    if kind != "page" and "date" not in fm and "date" not in doc.meta.data:
+        problems.error(rel, 1, "date", "缺少必填项发布日期，请添加一行，如“date: 2023-09-15 11:31”。")
+    if kind != "appeal":
+        for key in APPEAL_ONLY:
+            if key in fm:
+                problems.error(rel, line(key), key, f"“{key}”只用于倡议书。若这是倡议书，请加上“type: appeal”；否则请删去这一行。")
+    slug = _slug(fm, doc.source, line, problems)
+    cover = _cover(fm.get("cover", ""), doc.source, config.root / CONTENT_DIR, line("cover"), problems)
+    if len(problems.errors) > before:
+        return None
+    date = fm.get("date")
+    url = _permalink(config, category, date, slug) if kind != "page" else f"{slug}/"
+    return Item(
+        source=doc.source,
+        type=kind,
+        title=fm["title"],
+        date=date,
+        category=category,
+        slug=slug,
+        url=url,
+        body=doc.body,
+        body_line=doc.body_line,
+        kicker=fm.get("kicker", ""),
+        subtitle=fm.get("subtitle", ""),
+        tags=tuple(dict.fromkeys(fm.get("tags", ()))),
+        source_name=fm.get("source", config.organisation if kind != "page" else ""),
+        source_url=fm.get("source_url", ""),
+        author=fm.get("author", ""),
+        summary=fm.get("summary", ""),
+        cover=cover,
+        draft=fm.get("draft", False),
+        expires=fm.get("expires"),
+        addressee=fm.get("addressee", ""),
+        signature=fm.get("signature", ""),
+        signed_on=fm.get("signed_on", date) if kind == "appeal" else None,
+        status=_status(fm, schedule),
+        slug_line=line("slug") if "slug" in fm else line("title"),
+    )
+
+
+def _status(fm: dict, schedule: Schedule) -> str:
+    if fm.get("draft"):
+        return "draft"
+    if fm.get("date") and fm["date"] > schedule.now:
+        return "future"
+    if fm.get("expires") and fm["expires"] < schedule.now:
+        return "expired"
+    return "published"
+
+
+def _category(config: SiteConfig, fm: dict, kind: str, rel: str, line, problems: Problems) -> Category | None:
+    if kind == "page":
+        if "category" in fm:
+            problems.error(rel, line("category"), "category", "页面（content/pages/ 中的文件）不属于任何栏目，请删去 category 一行。")
+        return None
+    name = fm.get("category")
+    if name is None:
+        problems.error(rel, 1, "category", f"缺少必填项栏目，请添加一行，如“category: {config.categories[0].name}”。")
+        return None
+    category = config.category(name)
+    if category is None:
+        names = "、".join(c.name for c in config.categories)
+        problems.error(rel, line("category"), "category", f"没有名为“{name}”的栏目。可用的栏目：{names}。新栏目需先在 config.yaml 的 categories 中添加。")
+    return category
+
+
+def _slug(fm: dict, source: SourceFile, line, problems: Problems) -> str:
+    if "slug" in fm:
+        slug = fm["slug"]
+        if not _SLUG.fullmatch(slug):
+            problems.error(source.rel, line("slug"), "slug", f"网址名“{slug}”只能由小写英文字母、数字和连字符组成，如 guanai-xingdong。")
+        return slug
+    stem = PurePosixPath(source.content_rel).stem
+    if stem.isascii():
+        candidate = stem.lower().replace("_", "-").replace(" ", "-")
+        if _SLUG.fullmatch(candidate):
+            return candidate
+    return slugify(stem)
+
+
+def _cover(value: str, source: SourceFile, content_dir: Path, line: int, problems: Problems) -> str:
+    if not value:
+        return ""
+    target = resolve_content_path(source.content_rel, value, content_dir)
+    if target is None:
+        problems.error(source.rel, line, "cover", f"找不到封面图片“{value}”。路径相对于 content/ 文件夹或本文件所在文件夹，请检查文件名和大小写。")
+        return ""
+    return _media_url(target)
+
+
+def resolve_content_path(content_rel: str, target: str, content_dir: Path) -> str | None:
+    """A link target relative to the file or to content/ -> its content-relative path, if it exists."""
+    target = target.split("#")[0].split("?")[0]
+    here = PurePosixPath(content_rel).parent
+    for candidate in (here / target, PurePosixPath(target.lstrip("/"))):
+        parts: list[str] = []
+        for part in candidate.parts:
+            if part == "..":
+                if not parts:
+                    break
+                parts.pop()
+            elif part not in (".", ""):
+                parts.append(part)
+        else:
+            rel = "/".join(parts)
+            if rel and (content_dir / rel).is_file():
+                return rel
+    return None
+
+
+def _permalink(config: SiteConfig, category: Category | None, date: datetime | None, slug: str) -> str:
+    values = {
+        "category": category.key if category else "",
+        "year": f"{date:%Y}" if date else "",
+        "month": f"{date:%m}" if date else "",
+        "day": f"{date:%d}" if date else "",
+        "slug": slug,
+    }
+    return re.sub(r"/+", "/", config.permalink.format(**values)).lstrip("/")
+
+
+def _check_unique_urls(items: list[Item], media: tuple[Media, ...], config: SiteConfig, problems: Problems) -> None:
+    owners: dict[str, str] = {}
+    reserved = {f"{c.key}/" for c in config.categories} | {"tags/", "archives/", "search/", "print/", "zh-hant/", "static/"}
+    for item in items:
+        if item.is_page and item.url in reserved:
+            problems.error(item.source.rel, item.slug_line, "slug", f"网址 /{item.url} 已被网站栏目或功能页面占用，请在元数据中换一个 slug。")
+        if item.url in owners:
+            problems.error(item.source.rel, item.slug_line, "slug", f"网址 /{item.url} 与 {owners[item.url]} 重复。请给其中一篇设置不同的 slug。")
+        else:
+            owners[item.url] = item.source.rel
+    for file in media:
+        key = file.url.lower()  # case-insensitive hosts (IIS) must not see two files as one
+        if key in owners:
+            problems.error(file.source.rel, 0, "", f"文件输出路径 /{file.url} 与 {owners[key]} 重复，请改名。")
+        owners[key] = file.source.rel

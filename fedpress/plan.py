@@ -1,0 +1,157 @@
+"""The Library -> the list of output jobs: every file the site will contain.
+
+Each job says where it goes, which template renders it and with what values, so
+rendering is a plain loop and a duplicate output path is caught before anything
+is written. Pagination lives here.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Mapping
+
+from .errors import Problems
+from .library import Item, Library
+from .markup import Rendered
+
+
+@dataclass(frozen=True)
+class Crumb:
+    title: str
+    url: str | None  # site-relative; None for the current page
+
+
+@dataclass(frozen=True)
+class Pagination:
+    number: int
+    count: int
+    base_url: str  # site-relative URL of page 1
+
+    def url(self, number: int) -> str:
+        return self.base_url if number == 1 else f"{self.base_url}page/{number}/"
+
+    @property
+    def previous_url(self) -> str | None:
+        return self.url(self.number - 1) if self.number > 1 else None
+
+    @property
+    def next_url(self) -> str | None:
+        return self.url(self.number + 1) if self.number < self.count else None
+
+
+@dataclass(frozen=True)
+class OutputJob:
+    """One output file: rendered from a template, or copied from `copy_from`."""
+
+    path: str  # relative to the output folder, e.g. "gongzuo-dongtai/index.html"
+    url: str  # site-relative URL of the page, e.g. "gongzuo-dongtai/"
+    origin: str  # what made this job, for messages: a source file or "主题"
+    template: str = ""
+    title: str = ""
+    column: str = ""  # 栏目 name, for breadcrumbs and the ColumnName meta tag
+    description: str = ""  # for <meta name="description"> and share cards; default: the site's
+    crumbs: tuple[Crumb, ...] = ()
+    values: Mapping[str, object] = field(default_factory=dict)
+    copy_from: Path | None = None
+
+
+def plan_site(library: Library, bodies: Mapping[str, Rendered], static_files: Mapping[str, Path], problems: Problems) -> list[OutputJob]:
+    """All jobs of the site, sorted by path; two jobs with one path is an error naming both."""
+    jobs = [
+        *_home(library),
+        *_items(library, bodies),
+        *_categories(library),
+        *_tags(library),
+        *_archives(library),
+        _job("404.html", "", "404.html", "找不到页面"),
+        *(OutputJob(f"static/{name}", f"static/{name}", "主题", copy_from=path) for name, path in static_files.items()),
+        *(OutputJob(m.url, m.url, m.source.rel, copy_from=m.source.path) for m in library.media),
+    ]
+    owners: dict[str, OutputJob] = {}
+    for job in jobs:
+        key = job.path.lower()
+        if key in owners:
+            problems.error(job.origin, 0, "", f"输出文件 {job.path} 与 {owners[key].origin} 的输出重复，请修改其中一个的网址（slug）或文件名。")
+        owners[key] = job
+    return sorted(jobs, key=lambda j: j.path)
+
+
+def _job(path: str, url: str, template: str, title: str, origin: str = "主题", **kw: object) -> OutputJob:
+    return OutputJob(path=path, url=url, origin=origin, template=template, title=title, **kw)
+
+
+def _page_path(url: str) -> str:
+    return f"{url}index.html"
+
+
+def _home(library: Library) -> list[OutputJob]:
+    config = library.config
+    blocks = [(c, library.by_category[c.key][:7]) for c in config.categories if c.nav]
+    notices = tuple(i for i in library.listed if i.type == "notice")[:8]
+    appeals = tuple(i for i in library.listed if i.type == "appeal")[:4]
+    headline = next((i for i in library.listed if i.cover), None)
+    values = {"blocks": blocks, "notices": notices, "appeals": appeals, "headline": headline, "latest": library.listed[:8]}
+    return [_job("index.html", "", "index.html", config.title, values=values)]
+
+
+def _items(library: Library, bodies: Mapping[str, Rendered]) -> list[OutputJob]:
+    jobs = []
+    for item in (*library.items, *library.pages):
+        crumbs = [Crumb("首页", "")]
+        if item.category:
+            crumbs.append(Crumb(item.category.name, f"{item.category.key}/"))
+        crumbs.append(Crumb("正文", None))
+        newer, older = library.neighbours.get(item.url, (None, None))
+        values = {"item": item, "body": bodies[item.url], "newer": newer, "older": older}
+        jobs.append(_job(_page_path(item.url), item.url, _template_for(item), item.title, item.source.rel,
+                         column=item.category.name if item.category else item.title, crumbs=tuple(crumbs),
+                         description=bodies[item.url].summary, values=values))
+    return jobs
+
+
+def _template_for(item: Item) -> str:
+    return {"appeal": "appeal.html", "page": "page.html"}.get(item.type, "article.html")
+
+
+def _paginated(library: Library, items: tuple[Item, ...], base_url: str, template: str, title: str,
+               crumbs: tuple[Crumb, ...], values: Mapping[str, object], description: str = "") -> list[OutputJob]:
+    per_page = library.config.per_page
+    count = max(1, -(-len(items) // per_page))
+    jobs = []
+    for number in range(1, count + 1):
+        pagination = Pagination(number, count, base_url)
+        url = pagination.url(number)
+        page_title = title if number == 1 else f"{title}（第 {number} 页）"
+        page_values = {**values, "entries": items[(number - 1) * per_page: number * per_page], "pagination": pagination}
+        jobs.append(_job(_page_path(url), url, template, page_title, column=title, crumbs=crumbs,
+                         description=description, values=page_values))
+    return jobs
+
+
+def _categories(library: Library) -> list[OutputJob]:
+    jobs = []
+    for category in library.config.categories:
+        crumbs = (Crumb("首页", ""), Crumb(category.name, None))
+        jobs += _paginated(library, library.by_category[category.key], f"{category.key}/", "category.html",
+                           category.name, crumbs, {"category": category}, category.description)
+    return jobs
+
+
+def _tags(library: Library) -> list[OutputJob]:
+    jobs = [_job("tags/index.html", "tags/", "tags.html", "标签", column="标签",
+                 crumbs=(Crumb("首页", ""), Crumb("标签", None)), values={"tags": library.tags})]
+    for tag in library.tags:
+        crumbs = (Crumb("首页", ""), Crumb("标签", "tags/"), Crumb(tag.name, None))
+        jobs += _paginated(library, tag.items, tag.url, "tag.html", f"标签：{tag.name}", crumbs, {"tag": tag})
+    return jobs
+
+
+def _archives(library: Library) -> list[OutputJob]:
+    years = {year: len(items) for year, items in library.years.items()}
+    jobs = [_job("archives/index.html", "archives/", "archives.html", "往期回顾", column="往期回顾",
+                 crumbs=(Crumb("首页", ""), Crumb("往期回顾", None)), values={"years": years})]
+    for year, items in library.years.items():
+        crumbs = (Crumb("首页", ""), Crumb("往期回顾", "archives/"), Crumb(f"{year} 年", None))
+        jobs += _paginated(library, items, f"archives/{year}/", "archive.html", f"{year} 年", crumbs, {"year": year})
+    return jobs

@@ -1,0 +1,58 @@
+"""A Markdown source file -> a Document: its front matter (with lines) and its body.
+
+Decoding and YAML problems are reported with the file and line, never swallowed: a
+broken header must not silently turn into body text.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from . import yamlsource
+from .errors import Problems
+from .sources import SourceFile
+
+
+@dataclass(frozen=True)
+class Document:
+    source: SourceFile
+    meta: yamlsource.YamlDoc
+    body: str
+    body_line: int  # line number of the body's first line in the file
+
+
+def read_document(source: SourceFile, problems: Problems) -> Document | None:
+    text = decode(source.data, source.rel, problems)
+    if text is None:
+        return None
+    lines = text.split("\n")
+    if not lines or lines[0].strip() != "---":
+        problems.error(source.rel, 1, "", "文件开头缺少元数据块。第一行应是 ---，接着写 title、date、category 等，再以 --- 结束。")
+        return None
+    end = next((i for i in range(1, len(lines)) if lines[i].strip() in ("---", "...")), None)
+    if end is None:
+        problems.error(source.rel, 1, "", "元数据块没有结束。请在 title、date 等字段之后加一行 ---。")
+        return None
+    meta = yamlsource.load("\n".join(lines[1:end]), source.rel, problems, first_line=2)
+    if meta is None:
+        return None
+    return Document(source, meta, "\n".join(lines[end + 1 :]), end + 2)
+
+
+def decode(data: bytes, file: str, problems: Problems) -> str | None:
+    """UTF-8 text with a BOM dropped and line ends normalised; a clear error for other encodings."""
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        problems.error(file, line, "", f"文件不是 UTF-8 编码{_guess_encoding(data)}。请在编辑器中用“UTF-8”编码重新保存此文件。")
+        return None
+    return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
+def _guess_encoding(data: bytes) -> str:
+    try:
+        data.decode("gb18030")
+    except UnicodeDecodeError:
+        return ""
+    return "（看起来是 GBK/GB2312 编码，常见于旧版记事本或 Word 另存）"

@@ -1,0 +1,47 @@
+"""Output jobs -> file contents: templates rendered to bytes, media referenced by path."""
+
+from __future__ import annotations
+
+import traceback
+from pathlib import Path
+from typing import Mapping
+
+import jinja2
+
+from .errors import Problems
+from .library import Library
+from .markup import Rendered
+from .plan import OutputJob
+
+
+def render_jobs(env: jinja2.Environment, jobs: list[OutputJob], library: Library, bodies: Mapping[str, Rendered],
+                problems: Problems) -> dict[str, bytes | Path]:
+    """Render every job; template mistakes are reported with the template's file and line."""
+    files: dict[str, bytes | Path] = {}
+    shared = {"library": library, "bodies": bodies, "nav": tuple(c for c in library.config.categories if c.nav)}
+    for job in jobs:
+        if job.copy_from is not None:
+            files[job.path] = job.copy_from
+            continue
+        try:
+            html = env.get_template(job.template).render(**shared, job=job, **job.values)
+        except jinja2.TemplateSyntaxError as exc:
+            problems.error(f"templates/{exc.name or exc.filename}", exc.lineno, "", f"模板语法错误：{exc.message}")
+            break
+        except jinja2.TemplateNotFound as exc:
+            problems.error(job.origin, 0, "", f"找不到模板 {exc.name}，请检查主题文件夹。")
+            break
+        except Exception as exc:  # noqa: BLE001 - any template failure becomes one reported problem
+            problems.error(*_template_location(exc), "", f"渲染 {job.path} 时模板出错：{exc}")
+            break
+        files[job.path] = html.encode("utf-8")
+    return files
+
+
+def _template_location(exc: Exception) -> tuple[str, int]:
+    for frame in reversed(traceback.extract_tb(exc.__traceback__)):
+        if frame.filename.endswith(".html"):
+            parts = Path(frame.filename).parts
+            rel = "/".join(parts[parts.index("templates"):]) if "templates" in parts else frame.filename
+            return rel, frame.lineno or 0
+    return "templates", 0

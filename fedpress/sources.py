@@ -1,0 +1,57 @@
+"""The site folder -> the list of source files fedpress reads or copies.
+
+Markdown under `content/pages/` are standalone pages, other Markdown are items, and
+every other file under `content/` is a media file copied to the output as it is.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from pathlib import Path
+
+CONTENT_DIR = "content"
+PAGES_DIR = "pages"
+_IGNORED_SUFFIXES = (".swp", ".swx", ".tmp", "~", ".bak")
+
+
+@dataclass(frozen=True)
+class SourceFile:
+    path: Path
+    rel: str  # relative to the site root, with '/', e.g. "content/news/a.md" — used in messages
+    content_rel: str  # relative to content/, e.g. "news/a.md"
+    kind: str  # "item" | "page" | "media"
+    digest: str
+
+    @property
+    def data(self) -> bytes:
+        return self.path.read_bytes()
+
+
+def find_sources(root: Path) -> list[SourceFile]:
+    """Every source file of the site, sorted by path so builds are deterministic."""
+    content = root / CONTENT_DIR
+    if not content.is_dir():
+        return []
+    found = []
+    for path in sorted(content.rglob("*")):
+        content_rel = path.relative_to(content).as_posix()
+        if not path.is_file() or _ignored(content_rel):
+            continue
+        found.append(SourceFile(path, f"{CONTENT_DIR}/{content_rel}", content_rel, _kind(content_rel), digest_file(path)))
+    return found
+
+
+def digest_file(path: Path) -> str:
+    return hashlib.blake2b(path.read_bytes(), digest_size=16).hexdigest()
+
+
+def _kind(content_rel: str) -> str:
+    if not content_rel.lower().endswith(".md"):
+        return "media"
+    return "page" if content_rel.split("/")[0] == PAGES_DIR else "item"
+
+
+def _ignored(content_rel: str) -> bool:
+    parts = content_rel.split("/")
+    return any(p.startswith((".", "_")) for p in parts) or content_rel.endswith(_IGNORED_SUFFIXES)

@@ -1,0 +1,72 @@
+"""One Jinja2 environment per build: the site's templates/ first, then the theme.
+
+A site overrides any theme file by putting its own copy in `templates/` (or in
+`themes/<name>/templates/`); an override can still extend the original as
+"theme/<file>".
+"""
+
+from __future__ import annotations
+
+import hashlib
+from datetime import datetime
+from pathlib import Path
+
+import jinja2
+
+from .config import SiteConfig
+
+THEMES_DIR = Path(__file__).resolve().parent.parent / "themes"
+
+
+def theme_dir(config: SiteConfig) -> Path:
+    """The theme folder: the site's own themes/<name>/ if present, else the one shipped with fedpress."""
+    own = config.root / "themes" / config.theme
+    return own if own.is_dir() else THEMES_DIR / config.theme
+
+
+def static_files(config: SiteConfig) -> dict[str, Path]:
+    """Theme static files by output name; the site's static/ folder overrides them file by file."""
+    files: dict[str, Path] = {}
+    for folder in (theme_dir(config) / "static", config.root / "static"):
+        if folder.is_dir():
+            for path in sorted(folder.rglob("*")):
+                if path.is_file() and not path.name.startswith("."):
+                    files[path.relative_to(folder).as_posix()] = path
+    return dict(sorted(files.items()))
+
+
+def make_environment(config: SiteConfig, static: dict[str, Path]) -> jinja2.Environment:
+    theme_templates = jinja2.FileSystemLoader(str(theme_dir(config) / "templates"))
+    loader = jinja2.ChoiceLoader([
+        jinja2.FileSystemLoader(str(config.root / "templates")),
+        theme_templates,
+        jinja2.PrefixLoader({"theme": theme_templates}),
+    ])
+    env = jinja2.Environment(
+        loader=loader,
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+        auto_reload=False,
+    )
+    versions = {name: hashlib.blake2b(path.read_bytes(), digest_size=4).hexdigest() for name, path in static.items()}
+    base_path, base_url = config.base_path, config.base_url
+    env.globals.update(
+        site=config,
+        url=lambda rel="": base_path + rel,
+        absolute=lambda rel="": base_url + rel,
+        static=lambda name: f"{base_path}static/{name}?v={versions.get(name, '0')}",
+    )
+    env.filters.update(date=format_date, cn_date=chinese_date, iso=lambda moment: moment.isoformat())
+    return env
+
+
+def format_date(moment: datetime | None, pattern: str = "%Y-%m-%d") -> str:
+    return moment.strftime(pattern) if moment else ""
+
+
+def chinese_date(moment: datetime | None) -> str:
+    """2022年12月2日, the way official documents date themselves (no leading zeros)."""
+    return f"{moment.year}年{moment.month}月{moment.day}日" if moment else ""
