@@ -131,6 +131,9 @@ class Schedule:
     drafts: bool = False
     future: bool = False
 
+    def includes(self, status: str) -> bool:
+        return status in ("published", "expired") or (status == "draft" and self.drafts) or (status == "future" and self.future)
+
 
 def slugify(text: str) -> str:
     """An ASCII URL segment: ASCII text lowercased, Chinese spelled in pinyin, words joined by '-'."""
@@ -143,7 +146,7 @@ def build_library(config: SiteConfig, documents: list[Document], media: list[Sou
     items = [item for doc in documents if (item := _make_item(config, doc, schedule, problems)) is not None]
     media_files = tuple(Media(source, _media_url(source.content_rel)) for source in media)
     _check_unique_urls(items, media_files, config, problems)
-    built = [i for i in items if i.status in ("published", "expired") or (i.status == "draft" and schedule.drafts) or (i.status == "future" and schedule.future)]
+    built = [i for i in items if schedule.includes(i.status)]
     unbuilt = {i.source.content_rel: i for i in items if i not in built}
     order = sorted((i for i in built if not i.is_page), key=_newest_first)
     listed = tuple(i for i in order if i.status != "expired")

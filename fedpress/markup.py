@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import re
 import xml.etree.ElementTree as etree
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Callable
 
 import markdown
 import nh3
@@ -128,7 +128,8 @@ class MarkupRenderer:
                 if linked is None:
                     problems.error(item.source.rel, element_line, field_name, f"链接的文件“{target}”有错误，无法生成网页，请先修正那个文件。")
                     return target
-                problems.warn(item.source.rel, element_line, field_name, f"链接指向尚未发布的内容（草稿或定时发布）“{target}”，发布前读者点开会看到“找不到页面”。")
+                problems.warn(item.source.rel, element_line, field_name,
+                              f"链接指向尚未发布的内容（草稿或定时发布）“{target}”，发布前读者点开会看到“找不到页面”。")
             return self.context.url_for(linked.url) + fragment
         return self.context.url_for(library.media_url(found) or found) + fragment
 
@@ -209,7 +210,7 @@ class _StructureProcessor(Treeprocessor):
                 level = _gbt_level(element.text)
                 if level:
                     element.set("class", _join_class(element.get("class"), f"gw gw-{level}"))
-            if element.tag != "p" or not element.text or len(element) and element.text.strip() == "":
+            if element.tag != "p" or not element.text or (len(element) and element.text.strip() == ""):
                 continue
             if is_appeal and _INITIATIVE.match(element.text):
                 self._initiative(root, children, index, element)

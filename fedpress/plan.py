@@ -7,9 +7,9 @@ is written. Pagination lives here.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Mapping
 
 from .errors import Problems
 from .library import Item, Library

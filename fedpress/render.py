@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import traceback
+from collections.abc import Mapping
 from pathlib import Path
-from typing import Mapping
 
 import jinja2
 
@@ -31,7 +31,7 @@ def render_jobs(env: jinja2.Environment, jobs: list[OutputJob], library: Library
         except jinja2.TemplateNotFound as exc:
             problems.error(job.origin, 0, "", f"找不到模板 {exc.name}，请检查主题文件夹。")
             break
-        except Exception as exc:  # noqa: BLE001 - any template failure becomes one reported problem
+        except Exception as exc:
             problems.error(*_template_location(exc), "", f"渲染 {job.path} 时模板出错：{exc}")
             break
         files[job.path] = html.encode("utf-8")
