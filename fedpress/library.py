@@ -286,6 +286,7 @@ def _slug(fm: dict, source: SourceFile, line, problems: Problems) -> str:
             problems.error(source.rel, line("slug"), "slug", f"网址名“{slug}”只能由小写英文字母、数字和连字符组成，如 guanai-xingdong。")
         return slug
     stem = PurePosixPath(source.content_rel).stem
+    stem = re.sub(r"^\d{4}-\d{2}-\d{2}-(?=.)", "", stem)  # 2023-09-15-name.md: the date is already in the URL
     if stem.isascii():
         candidate = stem.lower().replace("_", "-").replace(" ", "-")
         if _SLUG.fullmatch(candidate):

@@ -34,6 +34,7 @@ GBT_LEVELS = (  # (level, pattern of the number at the start of a paragraph)
 )
 _INITIATIVE = re.compile(r"(\d+)、")
 _SENTENCE_END = re.compile(r"[。！？!?]")
+_CLAUSE_PUNCTUATION = re.compile(r"[，,；;。！？!?：:]")
 _SKIP = {"pre", "code", "script", "style"}
 
 _ALLOWED_TAGS = {
@@ -85,7 +86,7 @@ class MarkupRenderer:
             ],
             extension_configs={
                 "footnotes": {"BACKLINK_TITLE": "返回正文第 %d 处", "SUPERSCRIPT_TEXT": "[{}]"},
-                "toc": {"slugify": lambda value, separator: slugify(value), "permalink": False, "toc_depth": "2-4"},
+                "toc": {"slugify": _heading_id, "permalink": False, "toc_depth": "2-4"},
             },
             output_format="html",
         )
@@ -140,6 +141,11 @@ class MarkupRenderer:
             if needle and needle in line:
                 return item.body_line + offset
         return item.body_line
+
+
+def _heading_id(value: str, separator: str) -> str:
+    """Short ASCII ids for headings: the pinyin of their first words."""
+    return "-".join(slugify(value).split("-")[:6])
 
 
 def sanitize(html: str) -> str:
@@ -249,19 +255,19 @@ def _gbt_level(text: str) -> int:
 
 
 def _numbered_paragraph(element: etree.Element, level: int) -> None:
-    """A short numbered line becomes a heading; a long one keeps its lead sentence as a run-in heading."""
+    """A short numbered line without punctuation is a heading; a longer one is a numbered
+    paragraph whose short first sentence, if any, is its run-in heading (（一）群众推荐。…)."""
     text = element.text
-    body_end = _SENTENCE_END.search(text)
-    standalone = len(element) == 0 and len(text) <= 40 and (body_end is None or body_end.end() == len(text.rstrip()))
-    if standalone:
+    if len(element) == 0 and len(text.strip()) <= 30 and not _CLAUSE_PUNCTUATION.search(text):
         element.tag = f"h{level + 1}"
         element.set("class", _join_class(element.get("class"), f"gw gw-{level}"))
         return
     element.set("class", _join_class(element.get("class"), f"gw-p gw-{level}"))
-    if body_end is not None:
+    lead_end = _SENTENCE_END.search(text)
+    if lead_end is not None and lead_end.end() <= 40 and text[lead_end.end():].strip():
         lead = etree.Element("strong", {"class": "gw-lead"})
-        lead.text = text[: body_end.end()]
-        lead.tail = text[body_end.end():]
+        lead.text = text[: lead_end.end()]
+        lead.tail = text[lead_end.end():]
         element.text = ""
         element.insert(0, lead)
 

@@ -1,0 +1,46 @@
+"""Shared helpers: build a site into a temporary folder and parse its pages as HTML."""
+
+from __future__ import annotations
+
+import shutil
+from datetime import datetime
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import lxml.html
+import pytest
+
+from fedpress.pipeline import BuildOptions, BuildResult, build_site
+
+REPO = Path(__file__).resolve().parent.parent
+SITES = Path(__file__).resolve().parent / "sites"
+# A fixed "now" keeps drafts/future/expired decisions independent of the day the tests run.
+NOW = datetime(2026, 11, 22, 12, 0, tzinfo=ZoneInfo("Asia/Shanghai"))
+
+
+def build(site: Path, output: Path, **options: object) -> BuildResult:
+    return build_site(BuildOptions(site=site, output=output, now=NOW, **options))
+
+
+def copy_site(source: Path, destination: Path) -> Path:
+    """A private copy of a site (content, config, templates) that a test may change."""
+    shutil.copytree(source, destination, ignore=shutil.ignore_patterns("output", ".cache", ".venv", ".git", "tests", "bench"))
+    return destination
+
+
+def page(output: Path, url: str) -> lxml.html.HtmlElement:
+    """Parse the page at site-relative `url` (e.g. "gongzuo-dongtai/") from a built site."""
+    path = output / url / "index.html" if url == "" or url.endswith("/") else output / url
+    return lxml.html.fromstring(path.read_bytes())
+
+
+def text(element: lxml.html.HtmlElement) -> str:
+    return " ".join(element.text_content().split())
+
+
+@pytest.fixture(scope="session")
+def sample_output(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The repository's sample site, built once for the whole session."""
+    output = tmp_path_factory.mktemp("sample") / "output"
+    build(REPO, output)
+    return output
