@@ -187,7 +187,7 @@ def _categories(doc: yamlsource.YamlDoc, raw: list, problems: Problems) -> tuple
             if label in seen:
                 problems.error(CONFIG_FILE, line, "categories", f"栏目“{label}”与第 {seen[label]} 行的栏目重复。")
             seen[label] = line
-        categories.append(Category(key, name, values.get("order", index), values.get("nav", True), values.get("description", "")))
+        categories.append(Category(key, name, values.get("order", index + 1), values.get("nav", True), values.get("description", "")))
     if not categories and raw == []:
         problems.error(CONFIG_FILE, doc.line("categories"), "categories", "至少要设置一个栏目。")
     return tuple(sorted(categories, key=lambda c: (c.order, c.key)))

@@ -17,6 +17,7 @@ import markdown
 import nh3
 from markdown.extensions import Extension
 from markdown.treeprocessors import Treeprocessor
+from markdown.util import HTML_PLACEHOLDER_RE
 
 from .errors import Problems
 from .library import Item, Library, resolve_content_path, slugify
@@ -134,12 +135,14 @@ class MarkupRenderer:
             return self.context.url_for(linked.url) + fragment
         return self.context.url_for(library.media_url(found) or found) + fragment
 
-    def line_of(self, needle: str) -> int:
-        """The file line where `needle` is written in the body (for messages)."""
+    def line_of(self, *needles: str) -> int:
+        """The file line where the first of `needles` found is written in the body (for messages)."""
         item = self.context.item
-        for offset, line in enumerate(item.body.split("\n")):
-            if needle and needle in line:
-                return item.body_line + offset
+        lines = item.body.split("\n")
+        for needle in needles:
+            for offset, line in enumerate(lines):
+                if needle and needle in line:
+                    return item.body_line + offset
         return item.body_line
 
 
@@ -290,10 +293,11 @@ class _LinkProcessor(Treeprocessor):
             for index, element in enumerate(list(parent)):
                 if element.tag == "a" and element.get("href"):
                     href = element.get("href")
-                    element.set("href", renderer.resolve(href, "link", renderer.line_of(href)))
+                    element.set("href", renderer.resolve(href, "link", renderer.line_of(f"]({href}", href)))
                 elif element.tag == "img":
                     src = element.get("src", "")
-                    line = renderer.line_of(src)
+                    alt = element.get("alt", "")
+                    line = renderer.line_of(f"![{alt}]({src}", src)
                     element.set("src", renderer.resolve(src, "image", line))
                     element.set("loading", "lazy")
                     element.set("decoding", "async")
@@ -322,4 +326,5 @@ class _TextProcessor(Treeprocessor):
             if element.get("class") == "footnote" or element.tag in ("pre", "table", "div"):
                 continue
             parts.append("".join(element.itertext()))
-        self.renderer.context.text = " ".join(parts)
+        # Raw HTML is still a placeholder at this point; it is not part of the readable text.
+        self.renderer.context.text = HTML_PLACEHOLDER_RE.sub("", " ".join(parts))

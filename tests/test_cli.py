@@ -1,0 +1,56 @@
+"""The command line as an editor uses it: build, check and new."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+from datetime import datetime
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from conftest import REPO, copy_site
+from fedpress.cli import main
+
+
+@pytest.fixture
+def site(tmp_path: Path) -> Path:
+    return copy_site(REPO, tmp_path / "site")
+
+
+def test_build_py_builds_the_site_and_says_where_it_is(site: Path) -> None:
+    result = subprocess.run([sys.executable, str(REPO / "build.py"), "build"], cwd=site, capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr
+    assert (site / "output/index.html").is_file()
+    assert f"网站文件在 {site.resolve() / 'output'}/" in result.stdout
+    assert "http://127.0.0.1:8000/" in result.stdout
+
+
+def test_new_creates_a_valid_file_with_an_ascii_name_and_todays_date(site: Path, capsys: pytest.CaptureFixture) -> None:
+    assert main(["new", "appeal", "--site", str(site), "--category", "巾帼风采", "关于“绿色家庭”创建的倡议书"]) == 0
+    created = re.search(r"content/\S+\.md", capsys.readouterr().out).group(0)
+    path = site / created
+    assert path.name.isascii() and path.parent.name == "jinguo-fengcai"
+    assert path.name.startswith(datetime.now(ZoneInfo("Asia/Shanghai")).date().isoformat())  # the site's zone
+    text = path.read_text(encoding="utf-8")
+    assert "type: appeal" in text and "signature: 义马市妇女联合会" in text
+    assert main(["check", "--site", str(site)]) == 0
+    assert main(["build", "--site", str(site), "--output", str(site.parent / "out")]) == 0
+    slug = path.stem[len("2026-01-01-"):]
+    assert list((site.parent / "out/jinguo-fengcai").glob(f"*/{slug}/index.html"))
+
+
+def test_new_refuses_an_unknown_category_and_an_existing_file(site: Path, capsys: pytest.CaptureFixture) -> None:
+    assert main(["new", "article", "--site", str(site), "--category", "不存在", "标题"]) == 1
+    assert "没有名为“不存在”的栏目" in capsys.readouterr().err
+    assert main(["new", "notice", "--site", str(site), "--category", "tongzhi-gonggao", "同一标题"]) == 0
+    assert main(["new", "notice", "--site", str(site), "--category", "tongzhi-gonggao", "同一标题"]) == 1
+    assert "已经存在" in capsys.readouterr().err
+
+
+def test_check_reports_success_without_writing_output(site: Path, capsys: pytest.CaptureFixture) -> None:
+    assert main(["check", "--site", str(site)]) == 0
+    assert "检查通过" in capsys.readouterr().out
+    assert not (site / "output").exists()
