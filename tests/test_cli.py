@@ -11,8 +11,9 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from conftest import REPO, copy_site
 from fedpress.cli import main
+
+from conftest import REPO, copy_site
 
 
 @pytest.fixture

@@ -7,13 +7,14 @@ from pathlib import Path
 import lxml.html
 import pytest
 
-from conftest import NOW
 from fedpress.config import load_config
 from fedpress.errors import Problems
 from fedpress.library import Schedule, build_library
 from fedpress.markup import MarkupRenderer, summarize
 from fedpress.reader import read_document
 from fedpress.sources import find_sources
+
+from conftest import NOW
 
 CONFIG = """site:
   title: 测试妇联

@@ -8,6 +8,7 @@ from urllib.parse import unquote, urlsplit
 
 import lxml.html
 import pytest
+
 from conftest import page, text
 
 APPEAL = "jinguo-fengcai/2022/guanai-xingdong/"

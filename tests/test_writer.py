@@ -6,9 +6,10 @@ from pathlib import Path
 
 import pytest
 
-from conftest import REPO, build, copy_site
 from fedpress.errors import BuildFailed
 from fedpress.writer import UnsafeOutput, write_output
+
+from conftest import REPO, build, copy_site
 
 
 def snapshot(folder: Path) -> dict[str, tuple[bytes, int, int]]:
