@@ -104,9 +104,13 @@ def _items(library: Library, bodies: Mapping[str, Rendered]) -> list[OutputJob]:
         crumbs.append(Crumb("正文", None))
         newer, older = library.neighbours.get(item.url, (None, None))
         values = {"item": item, "body": bodies[item.url], "newer": newer, "older": older}
+        column = item.category.name if item.category else item.title
+        description = bodies[item.url].summary
         jobs.append(_job(_page_path(item.url), item.url, _template_for(item), item.title, item.source.rel,
-                         column=item.category.name if item.category else item.title, crumbs=tuple(crumbs),
-                         description=bodies[item.url].summary, values=values))
+                         column=column, crumbs=tuple(crumbs), description=description, values=values))
+        print_url = f"{item.url}print/"
+        jobs.append(_job(_page_path(print_url), print_url, "print.html", item.title, item.source.rel,
+                         column=column, description=description, values=values))
     return jobs
 
 
