@@ -77,5 +77,5 @@ def chinese_date(moment: datetime | None) -> str:
 def qr_svg(url: str, label: str) -> Markup:
     """An inline SVG QR code of `url`, made at build time (no third-party service sees the reader)."""
     code = segno.make(url, error="m", micro=False)
-    svg = code.svg_inline(scale=4, border=4, dark="#000", light="#fff", title=label, svgclass="qr")
+    svg = code.svg_inline(scale=4, border=4, dark="#000", light="#fff", title=label, svgclass="qr", omitsize=True)
     return Markup(svg.replace("<svg ", f'<svg role="img" aria-label="{Markup.escape(label)}" ', 1))

@@ -44,3 +44,25 @@ def sample_output(tmp_path_factory: pytest.TempPathFactory) -> Path:
     output = tmp_path_factory.mktemp("sample") / "output"
     build(REPO, output)
     return output
+
+
+@pytest.fixture(scope="session")
+def sample_server(sample_output: Path):
+    """The sample site served over HTTP on a free loopback port."""
+    from browser import serve_folder
+
+    with serve_folder(sample_output) as base:
+        yield base
+
+
+@pytest.fixture(scope="session")
+def chromium():
+    """Debian's headless Chromium, driven by Playwright (no browser is downloaded)."""
+    from playwright.sync_api import sync_playwright
+
+    from browser import CHROMIUM, CHROMIUM_ARGS
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
