@@ -58,9 +58,8 @@ def sample_server(sample_output: Path):
 @pytest.fixture(scope="session")
 def chromium():
     """Debian's headless Chromium, driven by Playwright (no browser is downloaded)."""
-    from playwright.sync_api import sync_playwright
-
     from browser import CHROMIUM, CHROMIUM_ARGS
+    from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
