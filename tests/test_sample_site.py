@@ -74,7 +74,7 @@ def test_home_page_has_blocks_notices_and_appeals(sample_output: Path) -> None:
     assert nav == ["首页", "工作动态", "通知公告", "巾帼风采", "妇女之窗", "维权服务", "家庭教育"]  # 基层动态 is not in the nav
     notices = [text(a) for a in doc.xpath("//section[contains(@class,'home-notices')]//a")]
     assert "关于推荐2026年度“最美家庭”的通知" in notices
-    appeals = [text(a) for a in doc.xpath("//section[contains(@class,'home-appeals')]//li/a")]
+    appeals = [text(a) for a in doc.xpath("//section[contains(@class,'home-appeals')]//li//a")]
     assert appeals[-1] == "义马市妇联关于开展“关爱你我他(她)·温暖千万家”行动的倡议书"
     blocks = doc.xpath("//div[@class='home-grid']/section/h2")
     assert [text(h) for h in blocks] == nav[1:]
