@@ -12,9 +12,9 @@ from pathlib import Path
 from .config import load_config
 from .errors import BuildFailed, Problems
 from .library import slugify
-from .pipeline import BuildOptions, build_site, compile_site
+from .pipeline import BuildOptions, compile_site
 from .sources import CONTENT_DIR
-from .writer import UnsafeOutput
+from .writer import UnsafeOutput, write_output
 
 NEW_TYPES = {"article": "文章", "appeal": "倡议书", "notice": "通知公告"}
 
@@ -61,10 +61,12 @@ def _site_option(parser: argparse.ArgumentParser) -> None:
 def _build(args: argparse.Namespace) -> int:
     options = BuildOptions(site=args.site, output=args.output, drafts=args.drafts, future=args.future)
     started = time.perf_counter()
-    if args.clean and options.output_dir.is_dir() and not (options.output_dir / "config.yaml").exists():
-        shutil.rmtree(options.output_dir)
     try:
-        result = build_site(options)
+        compiled = compile_site(options)
+        # Only a build without errors may remove the previous output.
+        if args.clean and options.output_dir.is_dir() and not _looks_like_a_site(options.output_dir):
+            shutil.rmtree(options.output_dir)
+        report = write_output(compiled.files, options.output_dir)
     except BuildFailed as failure:
         _print_problems(failure.problems)
         print(f"\n共 {len(failure.problems.errors)} 个错误，网站没有更新（原来的 {options.output_dir}/ 保持不变）。改正后请重新运行。", file=sys.stderr)
@@ -72,16 +74,23 @@ def _build(args: argparse.Namespace) -> int:
     except UnsafeOutput as exc:
         print(f"错误：{exc}", file=sys.stderr)
         return 1
-    _print_problems(result.compiled.problems)
-    report = result.report
+    except OSError as exc:
+        print(f"错误：无法写入输出文件夹 {options.output_dir}（{exc.strerror or exc}）。请检查它是否是一个文件夹、是否有写入权限、磁盘是否已满。",
+              file=sys.stderr)
+        return 1
+    _print_problems(compiled.problems)
     output = options.output_dir.resolve()
     print(
-        f"网站已生成：{len(result.compiled.files)} 个文件（新写入 {report.written}，未变 {report.unchanged}，删除 {report.removed}），"
-        f"警告 {len(result.compiled.problems.warnings)} 个，用时 {time.perf_counter() - started:.1f} 秒。\n"
+        f"网站已生成：{len(compiled.files)} 个文件（新写入 {report.written}，未变 {report.unchanged}，删除 {report.removed}），"
+        f"警告 {len(compiled.problems.warnings)} 个，用时 {time.perf_counter() - started:.1f} 秒。\n"
         f"网站文件在 {output}/\n"
         f"本机预览：python -m http.server --directory {output} 8000 ，然后在浏览器打开 http://127.0.0.1:8000/"
     )
     return 0
+
+
+def _looks_like_a_site(folder: Path) -> bool:
+    return (folder / "config.yaml").exists() or (folder / "content").is_dir()
 
 
 def _check(args: argparse.Namespace) -> int:

@@ -17,6 +17,7 @@ from .errors import Problems
 from .fields import Field, read_fields
 
 CONFIG_FILE = "config.yaml"
+THEMES_DIR = Path(__file__).resolve().parent.parent / "themes"  # the themes shipped with fedpress
 PERMALINK_FIELDS = ("category", "year", "month", "day", "slug")
 _KEY = re.compile(r"[a-z0-9][a-z0-9-]*")
 
@@ -118,31 +119,39 @@ class SiteConfig:
 def load_config(root: Path, problems: Problems) -> SiteConfig | None:
     """Read `root/config.yaml`; report every problem and return None if any is fatal."""
     path = root / CONFIG_FILE
+    before = len(problems.errors)
     if not path.is_file():
         problems.error(CONFIG_FILE, 0, "", f"找不到 {CONFIG_FILE}。网站文件夹中必须有这个设置文件，可参照示例网站的 config.yaml。")
         return None
-    try:
-        text = path.read_text(encoding="utf-8-sig")
-    except UnicodeDecodeError:
-        problems.error(CONFIG_FILE, 0, "", "文件不是 UTF-8 编码，请用 UTF-8 重新保存。")
+    text = yamlsource.decode(path.read_bytes(), CONFIG_FILE, problems)
+    if text is None:
         return None
     doc = yamlsource.load(text, CONFIG_FILE, problems)
     if doc is None:
         return None
-    before = len(problems.errors)
     tz = ZoneInfo("Asia/Shanghai")
     top = read_fields(doc, (), _TOP, CONFIG_FILE, problems, tz)
-    site = read_fields(doc, ("site",), _SITE, CONFIG_FILE, problems, tz, "site")
-    footer = read_fields(doc, ("footer",), _FOOTER, CONFIG_FILE, problems, tz, "footer")
+    # A section that is missing, empty or of the wrong kind has just been reported once, as such.
+    site = read_fields(doc, ("site",), _SITE, CONFIG_FILE, problems, tz, "site") if "site" in top else {}
+    footer = read_fields(doc, ("footer",), _FOOTER, CONFIG_FILE, problems, tz, "footer") if "footer" in top else {}
     timezone = _timezone(site.get("timezone", "Asia/Shanghai"), doc.line("site", "timezone"), problems)
-    categories = _categories(doc, top.get("categories", []), problems)
+    categories = _categories(doc, top["categories"], problems) if "categories" in top else ()
     per_page = top.get("per_page", 20)
     if per_page < 1:
         problems.error(CONFIG_FILE, doc.line("per_page"), "per_page", "每页条数必须大于 0。")
     permalink = _permalink(top.get("permalink", "/{category}/{year}/{slug}/"), doc.line("permalink"), problems)
     base_url = site.get("base_url", "https://example.org/")
+    parts = urlsplit(base_url)
+    if parts.query or parts.fragment or not parts.hostname:
+        problems.error(CONFIG_FILE, doc.line("site", "base_url"), "site.base_url",
+                       f"网站地址“{base_url}”不对：应是网站首页的地址，如 https://www.example.org.cn/ 或 https://www.example.org.cn/fulian/，不能带 ? 或 #。")
     if not base_url.endswith("/"):
         base_url += "/"
+    theme = top.get("theme", "default")
+    if not (root / "themes" / theme).is_dir() and not (THEMES_DIR / theme).is_dir():
+        available = "、".join(sorted(p.name for p in THEMES_DIR.iterdir() if p.is_dir()))
+        problems.error(CONFIG_FILE, doc.line("theme"), "theme",
+                       f"找不到主题“{theme}”。可用的主题：{available}；自己的主题请放在网站文件夹的 themes/{theme}/ 中。")
     if len(problems.errors) > before:
         return None
     return SiteConfig(
@@ -159,7 +168,7 @@ def load_config(root: Path, problems: Problems) -> SiteConfig | None:
         permalink=permalink,
         allow_html=top.get("allow_html", False),
         footer=Footer(**footer),
-        theme=top.get("theme", "default"),
+        theme=theme,
     )
 
 
@@ -174,30 +183,36 @@ def _timezone(name: str, line: int, problems: Problems) -> ZoneInfo:
 def _categories(doc: yamlsource.YamlDoc, raw: list, problems: Problems) -> tuple[Category, ...]:
     categories: list[Category] = []
     seen: dict[str, int] = {}
-    for index, _ in enumerate(raw):
-        values = read_fields(doc, ("categories", index), _CATEGORY, CONFIG_FILE, problems, ZoneInfo("UTC"), "栏目")
+    for index, entry in enumerate(raw):
         line = doc.line("categories", index)
+        if not isinstance(entry, dict):
+            problems.error(CONFIG_FILE, line, "categories",
+                           "每个栏目要写成两行：“- key: 栏目代码”和“  name: 栏目名称”，如“- key: gongzuo-dongtai”下一行“  name: 工作动态”。")
+            continue
+        values = read_fields(doc, ("categories", index), _CATEGORY, CONFIG_FILE, problems, ZoneInfo("UTC"), "栏目")
         key, name = values.get("key"), values.get("name")
         if key is None or name is None:
             continue
         if not _KEY.fullmatch(key):
             problems.error(CONFIG_FILE, doc.line("categories", index, "key"), "categories.key",
                            f"栏目代码“{key}”只能由小写英文字母、数字和连字符组成（它是网址的一部分），如 gongzuo-dongtai。")
-        for label in (key, name):
+        for label in dict.fromkeys((key, name)):  # a category may use one word as key and name
             if label in seen:
                 problems.error(CONFIG_FILE, line, "categories", f"栏目“{label}”与第 {seen[label]} 行的栏目重复。")
             seen[label] = line
         categories.append(Category(key, name, values.get("order", index + 1), values.get("nav", True), values.get("description", "")))
-    if not categories and raw == []:
-        problems.error(CONFIG_FILE, doc.line("categories"), "categories", "至少要设置一个栏目。")
+    if not raw:
+        problems.error(CONFIG_FILE, doc.line("categories"), "categories", "至少要设置一个栏目，如“- key: gongzuo-dongtai”下一行“  name: 工作动态”。")
     return tuple(sorted(categories, key=lambda c: (c.order, c.key)))
 
 
 def _permalink(pattern: str, line: int, problems: Problems) -> str:
-    names = re.findall(r"\{([^}]*)\}", pattern)
+    names = re.findall(r"\{([^{}]*)\}", pattern)
     unknown = [n for n in names if n not in PERMALINK_FIELDS]
     if unknown:
         problems.error(CONFIG_FILE, line, "permalink", f"网址格式中的“{{{unknown[0]}}}”不可用，可用：{'、'.join('{' + n + '}' for n in PERMALINK_FIELDS)}。")
+    elif re.sub(r"\{[^{}]*\}", "", pattern).count("{") or re.sub(r"\{[^{}]*\}", "", pattern).count("}"):
+        problems.error(CONFIG_FILE, line, "permalink", "网址格式中的花括号 { } 没有成对，如 /{category}/{year}/{slug}/。")
     if "slug" not in names:
         problems.error(CONFIG_FILE, line, "permalink", "网址格式必须包含 {slug}，否则文章网址会重复。")
     if not pattern.startswith("/") or not pattern.endswith("/"):

@@ -27,6 +27,7 @@ _KIND_HINT = {
     "mapping": "一组“字段: 值”",
     "sequence": "一个列表（每项以 - 开头）",
 }
+_SCALAR_KINDS = ("text", "url", "date")  # kinds an unquoted { or [ turns into a mapping or list
 _DATE = re.compile(
     r"(?P<y>\d{4})[-/.年](?P<m>\d{1,2})[-/.月](?P<d>\d{1,2})日?"
     r"(?:[ T]+(?P<H>\d{1,2})[:：](?P<M>\d{2})(?:[:：](?P<S>\d{2}))?"
@@ -40,6 +41,7 @@ class Field:
     kind: str
     label: str
     required: bool = False
+    example: str = ""  # shown in the "missing" message, e.g. "2023-09-15 11:31"
 
 
 def read_fields(
@@ -57,27 +59,59 @@ def read_fields(
     if mapping is None:
         mapping = {}
     if not isinstance(mapping, dict):
-        problems.error(file, where, ".".join(map(str, path)), f"这里应是{_KIND_HINT['mapping']}。")
+        problems.error(file, where, _dotted(path[:-1], path[-1]) if path else "", f"这里应是{_KIND_HINT['mapping']}。")
         return {}
     known = {f.name: f for f in fields}
     result: dict = {}
+    misspelt: set[str] = set()  # required fields an unknown key probably meant: reported once, as the typo
     for key, value in mapping.items():
         line = doc.line(*path, key, default=where)
         spec = known.get(key)
         if spec is None:
-            problems.error(file, line, _dotted(path, key), _unknown_key_message(key, known, context))
+            guess = _close_match(key, known)
+            misspelt.add(guess)
+            problems.error(file, line, _dotted(path, key), _unknown_key_message(key, guess, known, context))
             continue
         if value is None:
+            if spec.required:
+                what = f"，如“{key}: {spec.example}”" if spec.example else _with_space(_KIND_HINT[spec.kind])
+                problems.error(file, line, _dotted(path, key), f"{spec.label}不能为空，请在“{key}:”后面填写{what}。")
             continue
         converted = convert(value, spec.kind, tz)
         if converted is None:
-            problems.error(file, line, _dotted(path, key), f"{spec.label}的值“{value}”不对，应为{_KIND_HINT[spec.kind]}。")
+            quote = "若值以 { 或 [ 开头，请用英文双引号把整个值括起来。" if isinstance(value, (dict, list)) and spec.kind in _SCALAR_KINDS else ""
+            problems.error(file, line, _dotted(path, key),
+                           f"{spec.label}的值“{show(value)}”不对，应为{_with_space(_KIND_HINT[spec.kind])}。{quote}")
             continue
         result[key] = converted
     for spec in fields:
-        if spec.required and spec.name not in result and spec.name not in mapping:
-            problems.error(file, where, _dotted(path, spec.name), f"缺少必填项{spec.label}，请添加“{spec.name}: …”一行。")
+        if spec.required and spec.name not in mapping and spec.name not in misspelt:
+            problems.error(file, where, _dotted(path, spec.name), missing_message(spec))
     return result
+
+
+def missing_message(spec: Field) -> str:
+    if spec.example:
+        return f"缺少必填项{spec.label}，请添加一行，如“{spec.name}: {spec.example}”。"
+    return f"缺少必填项{spec.label}，请添加“{spec.name}: …”一行。"
+
+
+def show(value: object) -> str:
+    """A YAML value the way an editor wrote it (true, [甲, 乙]), not as Python prints it."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if value is None:
+        return ""
+    if isinstance(value, list):
+        return "[" + ", ".join(show(v) for v in value) + "]"
+    if isinstance(value, dict):
+        return "{" + ", ".join(str(k) if v is None else f"{k}: {show(v)}" for k, v in value.items()) + "}"
+    return str(value)
+
+
+def _with_space(hint: str) -> str:
+    """A space between Chinese and a following Latin word, as in the rest of the messages."""
+    return f" {hint}" if hint[:1].isascii() else hint
 
 
 def convert(value: object, kind: str, tz: ZoneInfo) -> object | None:
@@ -133,12 +167,17 @@ def _get(data: object, path: tuple) -> object:
     return data
 
 
-def _dotted(path: tuple, key: str) -> str:
-    return ".".join([*(str(p) for p in path if not isinstance(p, int)), str(key)])
+def _dotted(path: tuple, key: object) -> str:
+    """The field as an editor finds it: ("categories", 0) and "key" -> categories.key."""
+    return ".".join(str(p) for p in (*path, key) if not isinstance(p, int))
 
 
-def _unknown_key_message(key: str, known: dict, context: str) -> str:
+def _close_match(key: object, known: dict) -> str:
     close = difflib.get_close_matches(str(key), list(known), n=1, cutoff=0.6)
-    hint = f"是否想写“{close[0]}”？" if close else f"可用的字段有：{'、'.join(known)}。"
+    return close[0] if close else ""
+
+
+def _unknown_key_message(key: object, guess: str, known: dict, context: str) -> str:
+    hint = f"是否想写“{guess}”？" if guess else f"可用的字段有：{'、'.join(known)}。"
     where = f"{context}中" if context else ""
     return f"{where}没有“{key}”这个字段。{hint}"

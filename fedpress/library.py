@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path, PurePosixPath
 
@@ -137,15 +137,15 @@ class Schedule:
 
 def slugify(text: str) -> str:
     """An ASCII URL segment: ASCII text lowercased, Chinese spelled in pinyin, words joined by '-'."""
-    words = lazy_pinyin(text, errors=lambda chars: list(chars))
+    words = lazy_pinyin(text, errors=lambda chars: [chars])  # non-Chinese runs stay whole: "APP" not "a-p-p"
     ascii_text = " ".join(words).lower()
     return "-".join(re.findall(r"[a-z0-9]+", ascii_text)) or "item"
 
 
 def build_library(config: SiteConfig, documents: list[Document], media: list[SourceFile], schedule: Schedule, problems: Problems) -> Library:
-    items = [item for doc in documents if (item := _make_item(config, doc, schedule, problems)) is not None]
-    media_files = tuple(Media(source, _media_url(source.content_rel)) for source in media)
-    _check_unique_urls(items, media_files, config, problems)
+    fields = {page: front_matter_fields(config, page) for page in (False, True)}
+    items = [item for doc in documents if (item := _make_item(config, doc, fields, schedule, problems)) is not None]
+    items, media_files = _check_unique_urls(items, [Media(source, _media_url(source.content_rel)) for source in media], config, problems)
     built = [i for i in items if schedule.includes(i.status)]
     unbuilt = {i.source.content_rel: i for i in items if i not in built}
     order = sorted((i for i in built if not i.is_page), key=_newest_first)
@@ -201,10 +201,18 @@ def _media_url(content_rel: str) -> str:
     return "/".join(safe)
 
 
-def _make_item(config: SiteConfig, doc: Document, schedule: Schedule, problems: Problems) -> Item | None:
+def front_matter_fields(config: SiteConfig, page: bool) -> tuple[Field, ...]:
+    """The front-matter fields: date and category are required, except on pages."""
+    examples = {} if page else {"date": "2023-09-15 11:31", "category": config.categories[0].name}
+    return tuple(replace(f, required=True, example=examples[f.name]) if f.name in examples else f for f in FRONT_MATTER)
+
+
+def _make_item(config: SiteConfig, doc: Document, fields: dict[bool, tuple[Field, ...]], schedule: Schedule,
+               problems: Problems) -> Item | None:
     rel = doc.source.rel
     before = len(problems.errors)
-    fm = read_fields(doc.meta, (), FRONT_MATTER, rel, problems, config.timezone, "元数据")
+    page = doc.source.kind == "page" or doc.meta.data.get("type") == "page"
+    fm = read_fields(doc.meta, (), fields[page], rel, problems, config.timezone, "元数据")
     line = doc.meta.line
     kind = fm.get("type", "page" if doc.source.kind == "page" else "article")
     if kind not in ITEM_TYPES:
@@ -213,8 +221,6 @@ def _make_item(config: SiteConfig, doc: Document, schedule: Schedule, problems: 
     if doc.source.kind == "page":
         kind = "page"
     category = _category(config, fm, kind, rel, line, problems)
-    if kind != "page" and "date" not in fm and "date" not in doc.meta.data:
-        problems.error(rel, 1, "date", "缺少必填项发布日期，请添加一行，如“date: 2023-09-15 11:31”。")
     if kind != "appeal":
         for key in APPEAL_ONLY:
             if key in fm:
@@ -237,7 +243,7 @@ def _make_item(config: SiteConfig, doc: Document, schedule: Schedule, problems: 
         body_line=doc.body_line,
         kicker=fm.get("kicker", ""),
         subtitle=fm.get("subtitle", ""),
-        tags=tuple(dict.fromkeys(fm.get("tags", ()))),
+        tags=tuple(tag for tag in dict.fromkeys(fm.get("tags", ())) if tag),
         source_name=fm.get("source", config.organisation if kind != "page" else ""),
         source_url=fm.get("source_url", ""),
         author=fm.get("author", ""),
@@ -269,8 +275,7 @@ def _category(config: SiteConfig, fm: dict, kind: str, rel: str, line, problems:
             problems.error(rel, line("category"), "category", "页面（content/pages/ 中的文件）不属于任何栏目，请删去 category 一行。")
         return None
     name = fm.get("category")
-    if name is None:
-        problems.error(rel, 1, "category", f"缺少必填项栏目，请添加一行，如“category: {config.categories[0].name}”。")
+    if name is None:  # missing, empty or not text: already reported with the other fields
         return None
     category = config.category(name)
     if category is None:
@@ -335,18 +340,25 @@ def _permalink(config: SiteConfig, category: Category | None, date: datetime | N
     return re.sub(r"/+", "/", config.permalink.format(**values)).lstrip("/")
 
 
-def _check_unique_urls(items: list[Item], media: tuple[Media, ...], config: SiteConfig, problems: Problems) -> None:
+def _check_unique_urls(items: list[Item], media: list[Media], config: SiteConfig,
+                       problems: Problems) -> tuple[list[Item], tuple[Media, ...]]:
+    """Report every URL claimed twice, naming both files; keep only the first claimant."""
     owners: dict[str, str] = {}
     reserved = {f"{c.key}/" for c in config.categories} | {"tags/", "archives/", "search/", "print/", "zh-hant/", "static/"}
+    kept_items, kept_media = [], []
     for item in items:
-        if item.is_page and item.url in reserved:
+        if item.url in reserved:
             problems.error(item.source.rel, item.slug_line, "slug", f"网址 /{item.url} 已被网站栏目或功能页面占用，请在元数据中换一个 slug。")
-        if item.url in owners:
+        elif item.url in owners:
             problems.error(item.source.rel, item.slug_line, "slug", f"网址 /{item.url} 与 {owners[item.url]} 重复。请给其中一篇设置不同的 slug。")
         else:
             owners[item.url] = item.source.rel
+            kept_items.append(item)
     for file in media:
         key = file.url.lower()  # case-insensitive hosts (IIS) must not see two files as one
         if key in owners:
-            problems.error(file.source.rel, 0, "", f"文件输出路径 /{file.url} 与 {owners[key]} 重复，请改名。")
-        owners[key] = file.source.rel
+            problems.error(file.source.rel, 0, "", f"文件输出路径 /{file.url} 与 {owners[key]} 重复（网站服务器可能不区分大小写），请给其中一个改名。")
+        else:
+            owners[key] = file.source.rel
+            kept_media.append(file)
+    return kept_items, tuple(kept_media)

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from . import yamlsource
 from .errors import Problems
 from .sources import SourceFile
+from .yamlsource import decode
 
 
 @dataclass(frozen=True)
@@ -37,22 +38,3 @@ def read_document(source: SourceFile, problems: Problems) -> Document | None:
     if meta is None:
         return None
     return Document(source, meta, "\n".join(lines[end + 1 :]), end + 2)
-
-
-def decode(data: bytes, file: str, problems: Problems) -> str | None:
-    """UTF-8 text with a BOM dropped and line ends normalised; a clear error for other encodings."""
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        line = data[: exc.start].count(b"\n") + 1
-        problems.error(file, line, "", f"文件不是 UTF-8 编码{_guess_encoding(data)}。请在编辑器中用“UTF-8”编码重新保存此文件。")
-        return None
-    return text.replace("\r\n", "\n").replace("\r", "\n")
-
-
-def _guess_encoding(data: bytes) -> str:
-    try:
-        data.decode("gb18030")
-    except UnicodeDecodeError:
-        return ""
-    return "（看起来是 GBK/GB2312 编码，常见于旧版记事本或 Word 另存）"
