@@ -37,6 +37,7 @@ _INITIATIVE = re.compile(r"(\d+)、")
 _SENTENCE_END = re.compile(r"[。！？!?]")
 _CLAUSE_PUNCTUATION = re.compile(r"[，,；;。！？!?：:]")
 _SKIP = {"pre", "code", "script", "style"}
+_UNPUBLISHED = ("draft", "future")
 
 _ALLOWED_TAGS = {
     "a", "abbr", "b", "blockquote", "br", "caption", "cite", "code", "dd", "del", "details", "div", "dl", "dt",
@@ -124,12 +125,11 @@ class MarkupRenderer:
                            f"找不到链接的{what}“{target}”。路径相对于本文件所在文件夹或 content/，请检查文件名、大小写和 ../ 的层数。")
             return target
         if found.endswith(".md"):
-            linked = library.by_source.get(found)
+            linked = library.by_source.get(found) or library.unbuilt.get(found)
             if linked is None:
-                linked = library.unbuilt.get(found)
-                if linked is None:
-                    problems.error(item.source.rel, element_line, field_name, f"链接的文件“{target}”有错误，无法生成网页，请先修正那个文件。")
-                    return target
+                problems.error(item.source.rel, element_line, field_name, f"链接的文件“{target}”有错误，无法生成网页，请先修正那个文件。")
+                return target
+            if linked.status in _UNPUBLISHED and item.status not in _UNPUBLISHED:
                 problems.warn(item.source.rel, element_line, field_name,
                               f"链接指向尚未发布的内容（草稿或定时发布）“{target}”，发布前读者点开会看到“找不到页面”。")
             return self.context.url_for(linked.url) + fragment
@@ -298,6 +298,8 @@ class _LinkProcessor(Treeprocessor):
                     src = element.get("src", "")
                     alt = element.get("alt", "")
                     line = renderer.line_of(f"![{alt}]({src}", src)
+                    if not src.strip():
+                        renderer.context.problems.error(item.source.rel, line, "image", f"图片“{alt}”没有写文件路径，请写成 ![{alt}](图片文件路径)。")
                     element.set("src", renderer.resolve(src, "image", line))
                     element.set("loading", "lazy")
                     element.set("decoding", "async")

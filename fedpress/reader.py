@@ -6,12 +6,15 @@ broken header must not silently turn into body text.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from . import yamlsource
 from .errors import Problems
 from .sources import SourceFile
 from .yamlsource import decode
+
+_CONTROL = re.compile(r"[\x00-\x08\x0e-\x1f\x7f]")
 
 
 @dataclass(frozen=True)
@@ -37,4 +40,9 @@ def read_document(source: SourceFile, problems: Problems) -> Document | None:
     meta = yamlsource.load("\n".join(lines[1:end]), source.rel, problems, first_line=2)
     if meta is None:
         return None
-    return Document(source, meta, "\n".join(lines[end + 1 :]), end + 2)
+    return Document(source, meta, _clean_body("\n".join(lines[end + 1 :])), end + 2)
+
+
+def _clean_body(body: str) -> str:
+    """Word pastes line and page breaks as \\v and \\f: they become line ends; other control characters go."""
+    return _CONTROL.sub("", body.replace("\v", "\n").replace("\f", "\n"))

@@ -15,9 +15,7 @@ import jinja2
 import segno
 from markupsafe import Markup
 
-from .config import SiteConfig
-
-THEMES_DIR = Path(__file__).resolve().parent.parent / "themes"
+from .config import THEMES_DIR, SiteConfig
 
 
 def theme_dir(config: SiteConfig) -> Path:

@@ -79,6 +79,8 @@ def _count_removed(output: Path, files: dict[str, bytes | Path]) -> int:
 
 
 def _refuse_unsafe(output: Path) -> None:
+    if output.exists() and not output.is_dir():
+        raise UnsafeOutput(f"输出位置 {output} 是一个文件，不是文件夹。请换一个输出文件夹。")
     if (output / "config.yaml").exists() or (output / "content").is_dir():
         raise UnsafeOutput(f"输出文件夹 {output} 里有 config.yaml 或 content/，看起来是网站源文件夹，fedpress 不会覆盖它。请换一个输出文件夹。")
     if output == Path(output.anchor) or output == Path.home():

@@ -112,3 +112,20 @@ def test_summary_comes_from_text_not_markup(tmp_path: Path) -> None:
     _, rendered, _ = render(tmp_path, "**加粗**的[链接](https://example.com)文字。" + "很长的内容" * 40)
     assert rendered.summary.startswith("加粗的链接文字。")
     assert "<" not in rendered.summary and len(rendered.summary) <= 122
+
+
+def test_an_image_without_a_path_is_an_error(tmp_path: Path) -> None:
+    _, _, problems = render(tmp_path, "第一段。\n\n![合影]()\n")
+    assert [str(p) for p in problems.errors] == ["content/news/a.md:9: image: 图片“合影”没有写文件路径，请写成 ![合影](图片文件路径)。"]
+
+
+def test_word_control_characters_become_line_breaks_or_vanish(tmp_path: Path) -> None:
+    html, _, _ = render(tmp_path, "第一行\x0b第二行\x07。\n")
+    assert html.xpath("string(p)") == "第一行第二行。"
+
+
+def test_a_link_to_a_draft_warns_unless_the_linking_item_is_a_draft_too(tmp_path: Path) -> None:
+    draft = "---\ntitle: 草稿\ndate: 2024-01-02\ncategory: 新闻\ndraft: true\n---\n草稿正文。\n"
+    _, _, problems = render(tmp_path, "见[草稿](b.md)。\n", extra_files={"news/b.md": draft.encode()})
+    assert [str(p) for p in problems.items] == [
+        "content/news/a.md:7: link: 警告：链接指向尚未发布的内容（草稿或定时发布）“b.md”，发布前读者点开会看到“找不到页面”。"]

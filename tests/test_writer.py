@@ -76,3 +76,12 @@ def test_refuses_to_replace_a_site_folder(tmp_path: Path) -> None:
     with pytest.raises(UnsafeOutput):
         write_output({"index.html": b"x"}, victim)
     assert (victim / "config.yaml").exists()
+
+
+def test_refuses_an_output_path_that_is_a_file(tmp_path: Path) -> None:
+    target = tmp_path / "out"
+    target.write_bytes(b"not a folder")
+    with pytest.raises(UnsafeOutput):
+        write_output({"index.html": b"x"}, target)
+    assert target.read_bytes() == b"not a folder"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["out"]
