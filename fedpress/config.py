@@ -29,6 +29,7 @@ _TOP = (
     Field("allow_html", "bool", "是否允许 HTML"),
     Field("footer", "mapping", "页脚信息"),
     Field("theme", "text", "主题"),
+    Field("traditional", "mapping", "繁体版"),
 )
 _SITE = (
     Field("title", "text", "网站名称", required=True),
@@ -83,6 +84,31 @@ class Footer:
     site_code: str = ""
 
 
+HANT_PROFILES = {  # OpenCC profile -> language tag of the Traditional twin
+    "s2t": "zh-Hant",
+    "s2tw": "zh-Hant-TW",
+    "s2twp": "zh-Hant-TW",
+    "s2hk": "zh-Hant-HK",
+}
+_TRADITIONAL = (
+    Field("enabled", "bool", "是否生成繁体版"),
+    Field("profile", "text", "繁体转换方案"),
+    Field("phrases", "mapping", "自定义繁体词语"),
+)
+
+
+@dataclass(frozen=True)
+class HantSettings:
+    """The Traditional Chinese mirror: OpenCC profile and the site's own phrase overrides."""
+
+    profile: str = "s2t"
+    phrases: tuple[tuple[str, str], ...] = ()  # simplified -> traditional, e.g. names of people and places
+
+    @property
+    def language(self) -> str:
+        return HANT_PROFILES[self.profile]
+
+
 @dataclass(frozen=True)
 class SiteConfig:
     root: Path
@@ -99,6 +125,7 @@ class SiteConfig:
     allow_html: bool
     footer: Footer
     theme: str
+    hant: HantSettings | None = None  # None: no Traditional mirror
 
     @property
     def base_path(self) -> str:
@@ -147,6 +174,7 @@ def load_config(root: Path, problems: Problems) -> SiteConfig | None:
                        f"网站地址“{base_url}”不对：应是网站首页的地址，如 https://www.example.org.cn/ 或 https://www.example.org.cn/fulian/，不能带 ? 或 #。")
     if not base_url.endswith("/"):
         base_url += "/"
+    hant = _traditional(doc, problems) if "traditional" in top else None
     theme = top.get("theme", "default")
     if not (root / "themes" / theme).is_dir() and not (THEMES_DIR / theme).is_dir():
         available = "、".join(sorted(p.name for p in THEMES_DIR.iterdir() if p.is_dir()))
@@ -169,7 +197,26 @@ def load_config(root: Path, problems: Problems) -> SiteConfig | None:
         allow_html=top.get("allow_html", False),
         footer=Footer(**footer),
         theme=theme,
+        hant=hant,
     )
+
+
+def _traditional(doc: yamlsource.YamlDoc, problems: Problems) -> HantSettings | None:
+    values = read_fields(doc, ("traditional",), _TRADITIONAL, CONFIG_FILE, problems, ZoneInfo("UTC"), "traditional")
+    profile = values.get("profile", "s2t")
+    if profile not in HANT_PROFILES:
+        problems.error(CONFIG_FILE, doc.line("traditional", "profile"), "traditional.profile",
+                       f"繁体转换方案“{profile}”不可用，请写 s2t（通用繁体）、s2tw（台湾用字）、s2twp（台湾用字和用词）或 s2hk（香港用字）。")
+    phrases = []
+    for simplified, traditional in values.get("phrases", {}).items():
+        if not isinstance(traditional, str) or not str(simplified).strip() or not traditional.strip():
+            problems.error(CONFIG_FILE, doc.line("traditional", "phrases", simplified), "traditional.phrases",
+                           f"自定义词语应写成“简体: 繁體”，如“范晓萍: 范曉萍”；“{simplified}”这一行不对。")
+            continue
+        phrases.append((str(simplified).strip(), traditional.strip()))
+    if not values.get("enabled", True):
+        return None
+    return HantSettings(profile, tuple(sorted(phrases)))
 
 
 def _timezone(name: str, line: int, problems: Problems) -> ZoneInfo:

@@ -13,6 +13,7 @@ from pathlib import Path
 
 from .config import load_config
 from .errors import BuildFailed, Problems
+from .hant import Converter
 from .library import Library, Schedule, build_library
 from .markup import MarkupRenderer, Rendered
 from .plan import plan_site
@@ -66,7 +67,8 @@ def compile_site(options: BuildOptions) -> Compiled:
     static = static_files(config)
     jobs = plan_site(library, bodies, static, problems)
     _stop_on_errors(problems)
-    files = render_jobs(make_environment(config, static), jobs, library, bodies, problems)
+    converter = Converter(config.hant) if config.hant else None
+    files = render_jobs(make_environment(config, static), jobs, library, bodies, problems, converter)
     _stop_on_errors(problems)
     return Compiled(library, bodies, files, problems)
 

@@ -8,9 +8,10 @@ is written. Pagination lives here.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
+from .config import SiteConfig
 from .errors import Problems
 from .library import Item, Library
 from .markup import Rendered
@@ -41,6 +42,30 @@ class Pagination:
 
 
 @dataclass(frozen=True)
+class Variant:
+    """One script of the site: Simplified at the root, Traditional under zh-hant/."""
+
+    key: str  # "hans" | "hant"
+    lang: str  # <html lang>
+    hreflang: str  # zh-Hans, or zh-Hant with the profile's region
+    prefix: str  # where its pages live, relative to the site root
+    label: str  # how a link to this variant reads
+    locale: str  # og:locale
+
+
+SIMPLIFIED = Variant("hans", "zh-CN", "zh-Hans", "", "简体", "zh_CN")
+
+
+def site_variants(config: SiteConfig) -> tuple[Variant, ...]:
+    """The site's scripts: Simplified always, Traditional when the mirror is enabled."""
+    hans = replace(SIMPLIFIED, lang=config.language)
+    if config.hant is None:
+        return (hans,)
+    locale = "zh_HK" if config.hant.language.endswith("HK") else "zh_TW"
+    return hans, Variant("hant", config.hant.language, config.hant.language, "zh-hant/", "繁體", locale)
+
+
+@dataclass(frozen=True)
 class OutputJob:
     """One output file: rendered from a template, or copied from `copy_from`."""
 
@@ -54,17 +79,23 @@ class OutputJob:
     crumbs: tuple[Crumb, ...] = ()
     values: Mapping[str, object] = field(default_factory=dict)
     copy_from: Path | None = None
+    variant: Variant = SIMPLIFIED
 
 
 def plan_site(library: Library, bodies: Mapping[str, Rendered], static_files: Mapping[str, Path], problems: Problems) -> list[OutputJob]:
     """All jobs of the site, sorted by path; two jobs with one path is an error naming both."""
-    jobs = [
+    pages = [
         *_home(library),
         *_items(library, bodies),
         *_categories(library),
         *_tags(library),
         *_archives(library),
-        _job("404.html", "", "404.html", "找不到页面"),
+        _job("404.html", "404.html", "404.html", "找不到页面"),
+    ]
+    simplified, *others = site_variants(library.config)
+    jobs = [
+        *(replace(job, variant=simplified) for job in pages),
+        *(replace(job, path=variant.prefix + job.path, variant=variant) for variant in others for job in pages),
         *(OutputJob(f"static/{name}", f"static/{name}", "主题", copy_from=path) for name, path in static_files.items()),
         *(OutputJob(m.url, m.url, m.source.rel, copy_from=m.source.path) for m in library.media),
     ]

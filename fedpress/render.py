@@ -4,27 +4,36 @@ from __future__ import annotations
 
 import traceback
 from collections.abc import Mapping
+from dataclasses import replace
 from pathlib import Path
 
 import jinja2
 
 from .errors import Problems
+from .hant import Converter, localize_links
 from .library import Library
 from .markup import Rendered
-from .plan import OutputJob
+from .plan import OutputJob, site_variants
+from .templates import link_functions
 
 
 def render_jobs(env: jinja2.Environment, jobs: list[OutputJob], library: Library, bodies: Mapping[str, Rendered],
-                problems: Problems) -> dict[str, bytes | Path]:
-    """Render every job; template mistakes are reported with the template's file and line."""
+                problems: Problems, converter: Converter | None = None) -> dict[str, bytes | Path]:
+    """Render every job; Traditional twins are converted by `converter`. Template mistakes are reported
+    with the template's file and line."""
     files: dict[str, bytes | Path] = {}
-    shared = {"library": library, "bodies": bodies, "nav": tuple(c for c in library.config.categories if c.nav)}
+    variants = site_variants(library.config)
+    shared = {"library": library, "bodies": bodies, "nav": tuple(c for c in library.config.categories if c.nav), "variants": variants}
+    links = {variant.key: link_functions(library.config, variant) for variant in variants}
     for job in jobs:
         if job.copy_from is not None:
             files[job.path] = job.copy_from
             continue
         try:
-            html = env.get_template(job.template).render(**shared, job=job, **job.values)
+            values = _variant_values(job, library.config.base_path)
+            html = env.get_template(job.template).render(**shared, **links[job.variant.key], job=job, variant=job.variant, **values)
+            if job.variant.key == "hant" and converter is not None:
+                html = converter.page(html)
         except jinja2.TemplateSyntaxError as exc:
             problems.error(f"templates/{exc.name or exc.filename}", exc.lineno, "", f"模板语法错误：{exc.message}")
             break
@@ -36,6 +45,14 @@ def render_jobs(env: jinja2.Environment, jobs: list[OutputJob], library: Library
             break
         files[job.path] = html.encode("utf-8")
     return files
+
+
+def _variant_values(job: OutputJob, base_path: str) -> Mapping[str, object]:
+    """A Traditional twin's body links to the Traditional twins of other pages."""
+    body = job.values.get("body")
+    if job.variant.prefix and isinstance(body, Rendered):
+        return {**job.values, "body": replace(body, html=localize_links(body.html, base_path, job.variant.prefix))}
+    return job.values
 
 
 def _template_location(exc: Exception) -> tuple[str, int]:

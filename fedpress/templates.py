@@ -16,6 +16,7 @@ import segno
 from markupsafe import Markup
 
 from .config import THEMES_DIR, SiteConfig
+from .plan import Variant
 
 
 def theme_dir(config: SiteConfig) -> Path:
@@ -52,11 +53,9 @@ def make_environment(config: SiteConfig, static: dict[str, Path]) -> jinja2.Envi
         auto_reload=False,
     )
     versions = {name: hashlib.blake2b(path.read_bytes(), digest_size=4).hexdigest() for name, path in static.items()}
-    base_path, base_url = config.base_path, config.base_url
+    base_path = config.base_path
     env.globals.update(
         site=config,
-        url=lambda rel="": base_path + rel,
-        absolute=lambda rel="": base_url + rel,
         static=lambda name: f"{base_path}static/{name}?v={versions.get(name, '0')}",
     )
     env.filters.update(date=format_date, cn_date=chinese_date, iso=lambda moment: moment.isoformat(), qr_svg=qr_svg)
@@ -77,3 +76,25 @@ def qr_svg(url: str, label: str) -> Markup:
     code = segno.make(url, error="m", micro=False)
     svg = code.svg_inline(scale=4, border=4, dark="#000", light="#fff", title=label, svgclass="qr", omitsize=True)
     return Markup(svg.replace("<svg ", f'<svg role="img" aria-label="{Markup.escape(label)}" ', 1))
+
+
+def is_page_url(rel: str) -> bool:
+    """Pages have a twin in each script; media and static files (with a file extension) are shared."""
+    return rel == "" or rel.endswith(("/", ".html"))
+
+
+def link_functions(config: SiteConfig, variant: Variant) -> dict[str, object]:
+    """url()/absolute() for templates rendering a page of `variant`; *_in() address another script's twin."""
+
+    def url_in(other: Variant, rel: str = "") -> str:
+        return config.base_path + (other.prefix if is_page_url(rel) else "") + rel
+
+    def absolute_in(other: Variant, rel: str = "") -> str:
+        return config.base_url + (other.prefix if is_page_url(rel) else "") + rel
+
+    return {
+        "url": lambda rel="": url_in(variant, rel),
+        "absolute": lambda rel="": absolute_in(variant, rel),
+        "url_in": url_in,
+        "absolute_in": absolute_in,
+    }
