@@ -25,6 +25,9 @@ def render_jobs(env: jinja2.Environment, jobs: list[OutputJob], library: Library
     variants = site_variants(library.config)
     shared = {"library": library, "bodies": bodies, "nav": tuple(c for c in library.config.categories if c.nav), "variants": variants}
     links = {variant.key: link_functions(library.config, variant) for variant in variants}
+    # Text that ends up inside URLs (share titles) is not reached by the page conversion: convert it here.
+    for key, functions in links.items():
+        functions["in_script"] = converter.text if key == "hant" and converter is not None else str
     for job in jobs:
         if job.copy_from is not None:
             files[job.path] = job.copy_from
