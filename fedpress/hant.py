@@ -32,6 +32,8 @@ _READABLE_META = {"description", "keywords", "og:title", "og:description", "og:s
                   "articletitle", "contentsource", "author"}
 _SKIP_ELEMENTS = {"pre", "code", "script", "style", "kbd", "samp", "textarea"}
 _VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track", "wbr"}
+_TAG_NAME = re.compile(r"<\s*([a-zA-Z0-9-]+)")
+_MAY_BE_READABLE = re.compile(r"\b(?:title|alt|aria-label|placeholder|label|content)=")
 _TOKEN = re.compile(r"<!--.*?-->|<![^>]*>|<[^>]+>|[^<]+", re.S)
 _ATTRIBUTE = re.compile(r'''([^\s=/>]+)(?:\s*=\s*("[^"]*"|'[^']*'|[^\s>]+))?''')
 
@@ -78,13 +80,14 @@ class Converter:
                 if skip_depth and skip_depth[-1] == name:
                     skip_depth.pop()
                 continue
-            name, attributes = _parse_tag(token)
-            if skip_depth or name in _SKIP_ELEMENTS or attributes.get("translate") == "no":
+            name = _TAG_NAME.match(token).group(1).lower()
+            if skip_depth or name in _SKIP_ELEMENTS or 'translate="no"' in token:
                 if name not in _VOID and not token.endswith("/>"):
                     skip_depth.append(name)
                 continue
-            for value in _readable_values(name, attributes):
-                slots.append((index, value))
+            if "=" in token and _MAY_BE_READABLE.search(token):  # most tags carry nothing to read
+                for value in _readable_values(name, _parse_attributes(token)):
+                    slots.append((index, value))
         converted = self.texts([html.unescape(text) if tokens[i].startswith("<") else text for i, text in slots])
         for (index, original), new in zip(slots, converted, strict=True):
             if tokens[index].startswith("<"):
@@ -95,14 +98,13 @@ class Converter:
         return "".join(tokens)
 
 
-def _parse_tag(token: str) -> tuple[str, dict[str, str]]:
-    body = token[1:-1].rstrip("/")
-    name, _, rest = body.partition(" ")
+def _parse_attributes(token: str) -> dict[str, str]:
+    _, _, rest = token[1:-1].rstrip("/").partition(" ")
     attributes = {}
     for match in _ATTRIBUTE.finditer(rest):
         value = match.group(2) or ""
         attributes[match.group(1).lower()] = value[1:-1] if value[:1] in "\"'" else value
-    return name.lower().strip(), attributes
+    return attributes
 
 
 def _readable_values(name: str, attributes: dict[str, str]) -> list[str]:

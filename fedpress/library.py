@@ -147,10 +147,10 @@ def build_library(config: SiteConfig, documents: list[Document], media: list[Sou
     items = [item for doc in documents if (item := _make_item(config, doc, fields, schedule, problems)) is not None]
     items, media_files = _check_unique_urls(items, [Media(source, _media_url(source.content_rel)) for source in media], config, problems)
     built = [i for i in items if schedule.includes(i.status)]
-    unbuilt = {i.source.content_rel: i for i in items if i not in built}
+    unbuilt = {i.source.content_rel: i for i in items if not schedule.includes(i.status)}
     order = sorted((i for i in built if not i.is_page), key=_newest_first)
     listed = tuple(i for i in order if i.status != "expired")
-    by_category = {c.key: tuple(i for i in listed if i.category == c) for c in config.categories}
+    by_category = {c.key: tuple(i for i in listed if i.category is not None and i.category.key == c.key) for c in config.categories}
     years: dict[int, list[Item]] = defaultdict(list)
     for item in listed:
         years[item.date.year].append(item)

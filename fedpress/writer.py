@@ -33,9 +33,12 @@ def write_output(files: dict[str, bytes | Path], output: Path) -> WriteReport:
         if leftover.exists():
             shutil.rmtree(leftover)
     written = unchanged = 0
+    folders: set[Path] = set()
     for rel, content in files.items():
         dest = staging / rel
-        dest.parent.mkdir(parents=True, exist_ok=True)
+        if dest.parent not in folders:  # creating folders is slow on some file systems: once each
+            dest.parent.mkdir(parents=True, exist_ok=True)
+            folders.add(dest.parent)
         previous = output / rel
         if _same(previous, content):
             _link_or_copy(previous, dest)
