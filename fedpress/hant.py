@@ -27,6 +27,7 @@ __all__ = ["Converter", "HantSettings"]
 PHRASES_FILE = Path(__file__).resolve().parent / "data" / "hant_phrases.txt"
 _OPENCC_DATA = Path(opencc.__file__).resolve().parent / "clib" / "share" / "opencc"
 _SEPARATOR = "\ue000"  # a private-use character: OpenCC leaves it alone and no page contains it
+_REMEMBERED_LENGTH = 200
 _READABLE_ATTRIBUTES = ("title", "alt", "aria-label", "placeholder", "label")
 _READABLE_META = {"description", "keywords", "og:title", "og:description", "og:site_name", "sitename", "columnname",
                   "articletitle", "contentsource", "author"}
@@ -50,18 +51,24 @@ class Converter:
             config = _with_phrases(_profile_config(settings.profile), [site_phrases, PHRASES_FILE])
             config_path.write_text(json.dumps(config, ensure_ascii=False), encoding="utf-8")
             self._opencc = opencc.OpenCC(str(config_path))  # dictionaries are loaded now; the files may go
+        self._known: dict[str, str] = {}
 
     def text(self, text: str) -> str:
         return self._opencc.convert(text)
 
     def texts(self, texts: list[str]) -> list[str]:
-        """Convert many strings in one OpenCC call (much faster than one call each)."""
-        if not texts:
-            return []
-        converted = self._opencc.convert(_SEPARATOR.join(texts)).split(_SEPARATOR)
-        if len(converted) != len(texts):  # cannot happen unless OpenCC maps the separator; be safe
-            return [self._opencc.convert(t) for t in texts]
-        return converted
+        """Convert many strings in one OpenCC call (much faster than one call each). Short strings
+        (navigation, titles and summaries repeated on many pages) are remembered for the build."""
+        known = self._known
+        fresh = [t for t in dict.fromkeys(texts) if t not in known]
+        if fresh:
+            converted = self._opencc.convert(_SEPARATOR.join(fresh)).split(_SEPARATOR)
+            if len(converted) != len(fresh):  # cannot happen unless OpenCC maps the separator; be safe
+                converted = [self._opencc.convert(t) for t in fresh]
+            local = dict(zip(fresh, converted, strict=True))
+            known.update((t, c) for t, c in local.items() if len(t) <= _REMEMBERED_LENGTH)
+            return [known.get(t) or local[t] for t in texts]
+        return [known[t] for t in texts]
 
     def page(self, markup: str) -> str:
         """Convert the readable text of an HTML page, leaving markup, URLs and code untouched."""
