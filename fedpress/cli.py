@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import shutil
 import sys
 import time
 from datetime import datetime
@@ -12,9 +11,9 @@ from pathlib import Path
 from .config import load_config
 from .errors import BuildFailed, Problems
 from .library import slugify
-from .pipeline import BuildOptions, compile_site
+from .pipeline import BuildOptions, build_site, check_site
 from .sources import CONTENT_DIR
-from .writer import UnsafeOutput, write_output
+from .writer import UnsafeOutput
 
 NEW_TYPES = {"article": "文章", "appeal": "倡议书", "notice": "通知公告"}
 
@@ -37,7 +36,8 @@ def _parser() -> argparse.ArgumentParser:
     build.add_argument("--output", type=Path, help="输出文件夹（默认：网站文件夹下的 output/）")
     build.add_argument("--drafts", action="store_true", help="同时生成草稿")
     build.add_argument("--future", action="store_true", help="同时生成发布日期在将来的稿件")
-    build.add_argument("--clean", action="store_true", help="先删除旧的输出文件夹，全部重新生成")
+    build.add_argument("--clean", action="store_true", help="不用上次生成留下的缓存，全部重新生成")
+    build.add_argument("--jobs", type=int, default=0, metavar="N", help="同时工作的进程数（默认：每个处理器核心一个）")
     build.set_defaults(run=_build)
 
     check = commands.add_parser("check", help="检查全部稿件和设置，不生成网站")
@@ -58,14 +58,10 @@ def _site_option(parser: argparse.ArgumentParser) -> None:
 
 
 def _build(args: argparse.Namespace) -> int:
-    options = BuildOptions(site=args.site, output=args.output, drafts=args.drafts, future=args.future)
+    options = BuildOptions(site=args.site, output=args.output, drafts=args.drafts, future=args.future, workers=args.jobs, clean=args.clean)
     started = time.perf_counter()
     try:
-        compiled = compile_site(options)
-        # Only a build without errors may remove the previous output.
-        if args.clean and options.output_dir.is_dir() and not _looks_like_a_site(options.output_dir):
-            shutil.rmtree(options.output_dir)
-        report = write_output(compiled.files, options.output_dir)
+        result = build_site(options)
     except BuildFailed as failure:
         _print_problems(failure.problems)
         print(f"\n共 {len(failure.problems.errors)} 个错误，网站没有更新（原来的 {options.output_dir}/ 保持不变）。改正后请重新运行。", file=sys.stderr)
@@ -77,31 +73,28 @@ def _build(args: argparse.Namespace) -> int:
         print(f"错误：无法写入输出文件夹 {options.output_dir}（{exc.strerror or exc}）。请检查它是否是一个文件夹、是否有写入权限、磁盘是否已满。",
               file=sys.stderr)
         return 1
-    _print_problems(compiled.problems)
-    output = options.output_dir.resolve()
+    _print_problems(result.problems)
+    report, output = result.report, options.output_dir
+    done = ("没有改动，网站已是最新" if result.current
+            else f"网站已生成：{result.files} 个文件（新写入 {report.written}，未变 {report.unchanged}，删除 {report.removed}）")
     print(
-        f"网站已生成：{len(compiled.files)} 个文件（新写入 {report.written}，未变 {report.unchanged}，删除 {report.removed}），"
-        f"警告 {len(compiled.problems.warnings)} 个，用时 {time.perf_counter() - started:.1f} 秒。\n"
+        f"{done}，警告 {len(result.problems.warnings)} 个，用时 {time.perf_counter() - started:.1f} 秒。\n"
         f"网站文件在 {output}/\n"
         f"本机预览：python -m http.server --directory {output} 8000 ，然后在浏览器打开 http://127.0.0.1:8000/"
     )
     return 0
 
 
-def _looks_like_a_site(folder: Path) -> bool:
-    return (folder / "config.yaml").exists() or (folder / "content").is_dir()
-
-
 def _check(args: argparse.Namespace) -> int:
     try:
         # Drafts and future items are checked too: they are what editors are working on.
-        compiled = compile_site(BuildOptions(site=args.site, drafts=True, future=True))
+        checked = check_site(BuildOptions(site=args.site, drafts=True, future=True))
     except BuildFailed as failure:
         _print_problems(failure.problems)
         print(f"\n检查发现 {len(failure.problems.errors)} 个错误。", file=sys.stderr)
         return 1
-    _print_problems(compiled.problems)
-    print(f"检查通过：{len(compiled.library.items)} 篇稿件、{len(compiled.library.pages)} 个页面，警告 {len(compiled.problems.warnings)} 个。")
+    _print_problems(checked.problems)
+    print(f"检查通过：{len(checked.library.items)} 篇稿件、{len(checked.library.pages)} 个页面，警告 {len(checked.problems.warnings)} 个。")
     return 0
 
 

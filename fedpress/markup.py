@@ -8,6 +8,7 @@ their lead sentence, and links/images to other sources rewritten to their URLs.
 
 from __future__ import annotations
 
+import hashlib
 import re
 import xml.etree.ElementTree as etree
 from collections.abc import Callable
@@ -63,6 +64,8 @@ class Rendered:
     toc: str
     summary: str
     text_length: int
+    digest: str = ""  # of the HTML: what pages showing this body depend on
+    links: tuple[tuple[str, str], ...] = ()  # (content-relative target, its link_state()) for each link in the body
 
 
 @dataclass
@@ -73,6 +76,7 @@ class _Context:
     url_for: Callable[[str], str] = str
     problems: Problems = field(default_factory=Problems)
     text: str = ""
+    links: dict[str, str] = field(default_factory=dict)
 
 
 class MarkupRenderer:
@@ -97,13 +101,16 @@ class MarkupRenderer:
         self.context.item = item
         self.context.problems = problems
         self.context.text = ""
+        self.context.links = {}
         self.md.reset()
         html = self.md.convert(item.body)
         if not self.library.config.allow_html:
             html = sanitize(html)
         text = self.context.text
         summary = item.summary or summarize(text)
-        return Rendered(html, getattr(self.md, "toc", ""), summary, len(text))
+        digest = hashlib.blake2b(html.encode(), digest_size=16).hexdigest()
+        links = tuple(sorted(self.context.links.items()))
+        return Rendered(html, getattr(self.md, "toc", ""), summary, len(text), digest, links)
 
     # -- link resolution, called by _LinkProcessor --------------------------------------------
 
@@ -124,6 +131,8 @@ class MarkupRenderer:
             problems.error(item.source.rel, element_line, field_name,
                            f"找不到链接的{what}“{target}”。路径相对于本文件所在文件夹或 content/，请检查文件名、大小写和 ../ 的层数。")
             return target
+        target_url = resolved_url(library, found)
+        self.context.links[found] = link_state(library, found)
         if found.endswith(".md"):
             linked = library.by_source.get(found) or library.unbuilt.get(found)
             if linked is None:
@@ -132,8 +141,7 @@ class MarkupRenderer:
             if linked.status in _UNPUBLISHED and item.status not in _UNPUBLISHED:
                 problems.warn(item.source.rel, element_line, field_name,
                               f"链接指向尚未发布的内容（草稿或定时发布）“{target}”，发布前读者点开会看到“找不到页面”。")
-            return self.context.url_for(linked.url) + fragment
-        return self.context.url_for(library.media_url(found) or found) + fragment
+        return self.context.url_for(target_url) + fragment
 
     def line_of(self, *needles: str) -> int:
         """The file line where the first of `needles` found is written in the body (for messages)."""
@@ -144,6 +152,22 @@ class MarkupRenderer:
                 if needle and needle in line:
                     return item.body_line + offset
         return item.body_line
+
+
+def resolved_url(library: Library, content_rel: str) -> str:
+    """The site-relative URL a link to `content_rel` gets ("" for an item with errors)."""
+    if content_rel.endswith(".md"):
+        linked = library.by_source.get(content_rel) or library.unbuilt.get(content_rel)
+        return linked.url if linked else ""
+    return library.media_url(content_rel) or content_rel
+
+
+def link_state(library: Library, content_rel: str) -> str:
+    """What a body depends on about a source it links to: its URL and whether it is published."""
+    if not content_rel.endswith(".md"):
+        return library.media_url(content_rel) or ""  # "" once the file is gone
+    linked = library.by_source.get(content_rel) or library.unbuilt.get(content_rel)
+    return f"{linked.url} {linked.status}" if linked else ""
 
 
 def _heading_id(value: str, separator: str) -> str:

@@ -1,27 +1,44 @@
 """The build, stage by stage: config -> sources -> documents -> library -> markup -> plan -> render -> write.
 
-Each stage reports problems instead of raising; the pipeline stops between stages
-when there are errors, so an editor sees every problem of a stage at once and the
-previous output is never touched by a failed build.
+Each stage reports problems instead of raising; the pipeline stops between stages when there
+are errors, so an editor sees every problem of a stage at once and the previous output is never
+touched by a failed build. What can be skipped because nothing it depends on changed is decided
+by `buildstate`; the costly stages run on every core through `parallel`.
 """
 
 from __future__ import annotations
 
+import hashlib
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
-from .config import load_config
-from .errors import BuildFailed, Problems
-from .hant import Converter
-from .library import Library, Schedule, build_library
+import opencc
+
+from . import __version__
+from .buildstate import (
+    CACHE_DIR,
+    BuildState,
+    fingerprint,
+    inputs_stamp,
+    markup_is_current,
+    markup_key,
+    next_schedule_change,
+    site_wide_digest,
+)
+from .config import CONFIG_FILE, SiteConfig, load_config
+from .errors import BuildError, BuildFailed, Problems
+from .hant import PHRASES_FILE, Converter
+from .library import Item, Library, Schedule, build_library
 from .markup import MarkupRenderer, Rendered
-from .plan import plan_site
+from .parallel import default_workers, parallel_map
+from .plan import OutputJob, plan_site
 from .reader import read_document
-from .render import render_jobs
+from .render import PageRenderer
 from .sources import find_sources
-from .templates import make_environment, static_files
-from .writer import WriteReport, write_output
+from .templates import make_environment, static_files, theme_dir
+from .writer import Staging, WriteReport
 
 
 @dataclass(frozen=True)
@@ -31,52 +48,168 @@ class BuildOptions:
     drafts: bool = False
     future: bool = False
     now: datetime | None = None  # reference time for drafts/future/expired; default: the clock
+    workers: int = 0  # processes for Markdown and rendering; 0: one per core
+    clean: bool = False  # ignore what earlier builds left in the cache
+    cache: Path | None = None  # default: <site>/.cache
 
     @property
     def output_dir(self) -> Path:
-        return self.output if self.output is not None else self.site / "output"
+        return (self.output if self.output is not None else self.site / "output").resolve()
+
+    @property
+    def cache_dir(self) -> Path:
+        return (self.cache if self.cache is not None else self.site / CACHE_DIR).resolve()
 
 
 @dataclass(frozen=True)
-class Compiled:
+class Prepared:
+    """The site up to the list of output jobs: everything but rendering and writing."""
+
+    config: SiteConfig
     library: Library
     bodies: dict[str, Rendered]
-    files: dict[str, bytes | Path]
+    jobs: list[OutputJob]
     problems: Problems
 
 
 @dataclass(frozen=True)
 class BuildResult:
-    compiled: Compiled
+    problems: Problems  # warnings (a build with errors raises BuildFailed)
     report: WriteReport
+    files: int  # files the site consists of
+    rendered: int  # pages rendered this time (the rest were known to be current)
+    current: bool  # nothing had changed since the last build: no work was done
 
 
-def compile_site(options: BuildOptions) -> Compiled:
-    """Everything but writing; raises BuildFailed with every problem if the sources have errors."""
+def build_site(options: BuildOptions, state: BuildState | None = None) -> BuildResult:
+    """Build into the output folder, doing only what changed since the build `state` describes."""
     problems = Problems()
+    config = _config(options, problems)
+    state = state or BuildState.load(options.cache_dir)
+    if options.clean:
+        state.forget()
+    output = options.output_dir
+    now = options.now or datetime.now(config.timezone)
+    stamp = inputs_stamp(config, theme_dir(config), (options.drafts, options.future, str(output), __version__))
+    if state.is_current(stamp, now) and state.output == str(output) and (output / "index.html").is_file():
+        return BuildResult(Problems(list(state.warnings)), WriteReport(0, state.files, 0), state.files, 0, True)
+    site = _prepare(config, options, now, state, problems)
+    renderer = _page_renderer(site)
+    site_wide = _site_wide(site)
+    prints = {job.path: fingerprint(job.template, {"job": job}, site_wide) for job in site.jobs if job.template}
+    reusable = state.output == str(output)
+    todo = [job for job in site.jobs if job.copy_from is not None or not reusable or state.outputs.get(job.path) != prints[job.path]
+            or not (output / job.path).is_file()]
+    staging = Staging.open(output)
+    try:
+        results = parallel_map(lambda job: _render_and_stage(renderer, staging, job), todo, _workers(options))
+        _stop_on_errors(_with(problems, (r for r in results if isinstance(r, BuildError))))
+        report = staging.commit(job.path for job in site.jobs)
+    except BaseException:
+        staging.abort()
+        raise
+    state.stamp, state.output, state.outputs = stamp, str(output), prints
+    state.next_change, state.warnings, state.files = next_schedule_change(site.library), tuple(problems.warnings), len(site.jobs)
+    state.save()
+    return BuildResult(problems, report, len(site.jobs), sum(1 for job in todo if job.template), False)
+
+
+def check_site(options: BuildOptions) -> Prepared:
+    """Everything a build does but writing (templates are rendered too); raises BuildFailed on errors."""
+    problems = Problems()
+    config = _config(options, problems)
+    now = options.now or datetime.now(config.timezone)
+    site = _prepare(config, options, now, BuildState(config.root / ".check"), problems)
+    renderer = _page_renderer(site)
+    results = parallel_map(renderer.render, site.jobs, _workers(options))
+    _stop_on_errors(_with(problems, (r for r in results if isinstance(r, BuildError))))
+    return site
+
+
+def _config(options: BuildOptions, problems: Problems) -> SiteConfig:
     config = load_config(options.site.resolve(), problems)
     _stop_on_errors(problems)
+    return config
+
+
+def _prepare(config: SiteConfig, options: BuildOptions, now: datetime, state: BuildState, problems: Problems) -> Prepared:
     sources = find_sources(config.root)
     documents = [doc for s in sources if s.kind != "media" and (doc := read_document(s, problems))]
-    now = options.now or datetime.now(config.timezone)
     schedule = Schedule(now=now, drafts=options.drafts, future=options.future)
     library = build_library(config, documents, [s for s in sources if s.kind == "media"], schedule, problems)
     # Markup runs even when some items had errors, so broken links are reported in the same run.
+    bodies = _markup(library, state, problems, _workers(options))
+    jobs = plan_site(library, bodies, static_files(config), problems)
+    _stop_on_errors(problems)
+    return Prepared(config, library, bodies, jobs, problems)
+
+
+def _markup(library: Library, state: BuildState, problems: Problems, workers: int) -> dict[str, Rendered]:
+    """Every item's body as HTML: from the cache when nothing it depends on changed, else converted."""
+    config = library.config
+    settings = (config.allow_html, config.base_path, __version__)
+    cache = state.cached_markup()
+    items = (*library.items, *library.pages)
+    keys = {item.url: markup_key(item, settings) for item in items}
+    entries: dict[str, tuple[Rendered, tuple[BuildError, ...]]] = {}
+    todo: list[Item] = []
+    for item in items:
+        hit = cache.get(keys[item.url])
+        if hit is not None and markup_is_current(hit[0], library):
+            entries[keys[item.url]] = hit
+        else:
+            todo.append(item)
     renderer = MarkupRenderer(library, lambda rel: config.base_path + rel)
-    bodies = {item.url: renderer.render(item, problems) for item in (*library.items, *library.pages)}
+    for item, entry in zip(todo, parallel_map(lambda item: _render_markup(renderer, item), todo, workers), strict=True):
+        entries[keys[item.url]] = entry
+    bodies = {}
+    for item in items:
+        rendered, found = entries[keys[item.url]]
+        problems.items.extend(found)
+        bodies[item.url] = rendered
+    # Bodies with errors are not kept: the file they link to may appear without this item changing.
+    state.remember_markup({k: v for k, v in entries.items() if not any(not p.warning for p in v[1])}, keys.values())
+    return bodies
+
+
+def _render_markup(renderer: MarkupRenderer, item: Item) -> tuple[Rendered, tuple[BuildError, ...]]:
+    found = Problems()
+    rendered = renderer.render(item, found)
+    return rendered, tuple(found.items)
+
+
+def _page_renderer(site: Prepared) -> PageRenderer:
+    config = site.config
     static = static_files(config)
-    jobs = plan_site(library, bodies, static, problems)
-    _stop_on_errors(problems)
     converter = Converter(config.hant) if config.hant else None
-    files = render_jobs(make_environment(config, static), jobs, library, bodies, problems, converter)
-    _stop_on_errors(problems)
-    return Compiled(library, bodies, files, problems)
+    return PageRenderer(make_environment(config, static), site.library, site.bodies, converter)
 
 
-def build_site(options: BuildOptions) -> BuildResult:
-    compiled = compile_site(options)
-    report = write_output(compiled.files, options.output_dir)
-    return BuildResult(compiled, report)
+def _site_wide(site: Prepared) -> str:
+    """Everything every page may show or be made with, besides its own values."""
+    config = site.config
+    theme_files = sorted((theme_dir(config) / "templates").rglob("*")) + sorted((config.root / "templates").rglob("*"))
+    static = static_files(config)
+    parts = [__version__, opencc.__version__ if hasattr(opencc, "__version__") else "", PHRASES_FILE.read_text(encoding="utf-8")]
+    parts += [f"{p}:{hashlib.blake2b(p.read_bytes(), digest_size=8).hexdigest()}" for p in theme_files if p.is_file()]
+    parts += [f"{name}:{hashlib.blake2b(p.read_bytes(), digest_size=8).hexdigest()}" for name, p in static.items()]
+    return site_wide_digest((config.root / CONFIG_FILE).read_bytes(), site.library, parts)
+
+
+def _render_and_stage(renderer: PageRenderer, staging: Staging, job: OutputJob) -> bool | BuildError:
+    content = renderer.render(job)
+    if isinstance(content, BuildError):
+        return content
+    return staging.put(job.path, content)
+
+
+def _with(problems: Problems, found: Iterable[BuildError]) -> Problems:
+    problems.items.extend(found)
+    return problems
+
+
+def _workers(options: BuildOptions) -> int:
+    return options.workers or default_workers()
 
 
 def _stop_on_errors(problems: Problems) -> None:

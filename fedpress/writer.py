@@ -1,14 +1,16 @@
-"""File contents -> a staging folder -> swapped into the output folder in one step.
+"""Rendered files -> a staging folder of what changed -> moved into the output folder at the end.
 
-The previous output stays byte-for-byte as it was until the whole new site is
-ready. Files whose bytes did not change are hard-linked from the previous output,
-so they keep their modification time and a rebuild rewrites nothing needlessly.
+Only files whose bytes differ from the previous output are staged, so an unchanged file keeps its
+modification time and a rebuild rewrites nothing needlessly. Nothing in the output folder is
+touched until the whole build has succeeded: a failed build leaves it byte-for-byte as it was.
+The commit is a series of renames within one file system.
 """
 
 from __future__ import annotations
 
 import os
 import shutil
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -24,61 +26,84 @@ class UnsafeOutput(Exception):
     """The output folder looks like something fedpress must not replace (e.g. the site itself)."""
 
 
-def write_output(files: dict[str, bytes | Path], output: Path) -> WriteReport:
-    output = output.resolve()
-    _refuse_unsafe(output)
-    staging = output.with_name(f".{output.name}.staging")
-    retired = output.with_name(f".{output.name}.old")
-    for leftover in (staging, retired):
-        if leftover.exists():
-            shutil.rmtree(leftover)
-    written = unchanged = 0
-    folders: set[Path] = set()
-    for rel, content in files.items():
-        dest = staging / rel
-        if dest.parent not in folders:  # creating folders is slow on some file systems: once each
-            dest.parent.mkdir(parents=True, exist_ok=True)
-            folders.add(dest.parent)
-        previous = output / rel
-        if _same(previous, content):
-            _link_or_copy(previous, dest)
-            unchanged += 1
-        elif isinstance(content, Path):
+@dataclass(frozen=True)
+class Staging:
+    """Where one build puts its new and changed files until it commits them. Plain paths only,
+    so forked workers can stage files themselves."""
+
+    output: Path
+    folder: Path
+
+    @classmethod
+    def open(cls, output: Path) -> Staging:
+        output = output.resolve()
+        _refuse_unsafe(output)
+        folder = output.with_name(f".{output.name}.staging")
+        if folder.exists():
+            shutil.rmtree(folder)
+        folder.mkdir(parents=True)
+        return cls(output, folder)
+
+    def put(self, rel: str, content: bytes | Path) -> bool:
+        """Stage `content` for `rel` unless the output already holds exactly these bytes."""
+        if _same(self.output / rel, content):
+            return False
+        dest = self.folder / rel
+        dest.parent.mkdir(parents=True, exist_ok=True)
+        if isinstance(content, Path):
             shutil.copyfile(content, dest)
-            written += 1
         else:
             dest.write_bytes(content)
-            written += 1
-    removed = _count_removed(output, files)
-    if output.exists():
-        output.rename(retired)
-    staging.rename(output)
-    if retired.exists():
-        shutil.rmtree(retired)
-    return WriteReport(written, unchanged, removed)
+        return True
+
+    def commit(self, paths: Iterable[str]) -> WriteReport:
+        """Move staged files into the output and remove output files no longer produced."""
+        wanted = set(paths)
+        staged = [p for p in self.folder.rglob("*") if p.is_file()]
+        created: set[Path] = set()
+        for path in sorted(staged):
+            dest = self.output / path.relative_to(self.folder)
+            if dest.parent not in created:
+                dest.parent.mkdir(parents=True, exist_ok=True)
+                created.add(dest.parent)
+            os.replace(path, dest)
+        removed = 0
+        if self.output.is_dir():
+            for path in sorted(self.output.rglob("*"), reverse=True):
+                if path.is_file() and path.relative_to(self.output).as_posix() not in wanted:
+                    path.unlink()
+                    removed += 1
+                elif path.is_dir() and not any(path.iterdir()):
+                    path.rmdir()
+        self.abort()
+        return WriteReport(written=len(staged), unchanged=len(wanted) - len(staged), removed=removed)
+
+    def abort(self) -> None:
+        shutil.rmtree(self.folder, ignore_errors=True)
+
+
+def write_output(files: dict[str, bytes | Path], output: Path) -> WriteReport:
+    """Write a whole set of files (used when everything is in memory already)."""
+    staging = Staging.open(output)
+    try:
+        for rel, content in files.items():
+            staging.put(rel, content)
+    except BaseException:
+        staging.abort()
+        raise
+    return staging.commit(files)
 
 
 def _same(previous: Path, content: bytes | Path) -> bool:
-    if not previous.is_file():
+    try:
+        size = previous.stat().st_size
+    except OSError:
         return False
     if isinstance(content, Path):
-        if previous.stat().st_size != content.stat().st_size:
+        if size != content.stat().st_size:
             return False
         content = content.read_bytes()
-    return previous.stat().st_size == len(content) and previous.read_bytes() == content
-
-
-def _link_or_copy(source: Path, dest: Path) -> None:
-    try:
-        os.link(source, dest)
-    except OSError:
-        shutil.copy2(source, dest)
-
-
-def _count_removed(output: Path, files: dict[str, bytes | Path]) -> int:
-    if not output.is_dir():
-        return 0
-    return sum(1 for p in output.rglob("*") if p.is_file() and p.relative_to(output).as_posix() not in files)
+    return size == len(content) and previous.read_bytes() == content
 
 
 def _refuse_unsafe(output: Path) -> None:

@@ -19,6 +19,8 @@ NOW = datetime(2026, 11, 22, 12, 0, tzinfo=ZoneInfo("Asia/Shanghai"))
 
 
 def build(site: Path, output: Path, **options: object) -> BuildResult:
+    """Build `site` into `output`, keeping its cache beside the output (never inside the repository)."""
+    options.setdefault("cache", output.with_name(output.name + ".cache"))
     return build_site(BuildOptions(site=site, output=output, now=NOW, **options))
 
 

@@ -12,7 +12,7 @@ from pypinyin import lazy_pinyin
 from fedpress.config import load_config
 from fedpress.errors import BuildFailed, Problems
 from fedpress.library import Library, Schedule, build_library, slugify
-from fedpress.pipeline import BuildOptions, compile_site
+from fedpress.pipeline import BuildOptions, check_site
 from fedpress.reader import read_document
 from fedpress.sources import find_sources
 
@@ -301,7 +301,7 @@ def test_two_items_with_one_url_name_both_files_once(tmp_path: Path) -> None:
     ]
     assert urls(built.items) == ["news/2024/huiyi/"]
     with pytest.raises(BuildFailed) as failure:  # and the whole pipeline reports each collision only once
-        compile_site(BuildOptions(site=site, now=NOW))
+        check_site(BuildOptions(site=site, now=NOW))
     assert [str(p) for p in failure.value.problems.errors] == errors
 
 
@@ -353,8 +353,8 @@ def test_front_matter_mistakes_are_all_reported(tmp_path: Path) -> None:
 
 
 def test_a_valid_site_compiles_end_to_end(tmp_path: Path) -> None:
-    compiled = compile_site(BuildOptions(site=site_with_many(tmp_path), now=NOW))
-    assert compiled.problems.errors == []
-    assert len(compiled.library.items) == 6
+    checked = check_site(BuildOptions(site=site_with_many(tmp_path), now=NOW))
+    assert checked.problems.errors == []
+    assert len(checked.library.items) == 6
     assert {"index.html", "news/index.html", "news/2024/n3/index.html", "tags/biao-zhang/index.html",
-            "archives/2023/index.html"} <= set(compiled.files)
+            "archives/2023/index.html"} <= {job.path for job in checked.jobs}

@@ -1,0 +1,198 @@
+"""What the last build was made from, kept in <site>/.cache/ (outside output/, so output stays deployable).
+
+All incremental decisions live here:
+- `InputsStamp`: the size and modification time of every input (content, config, templates,
+  static files, fedpress itself). Same stamp, same options, schedule not due to change: nothing
+  to do at all.
+- Markup cache: an item's HTML by the digest of everything it was made from (body, type, the
+  URLs its links resolved to), so an unchanged article is never converted again.
+- Output fingerprints: per output file, a digest of the values it shows (its items' source digests
+  and URLs, its neighbours, its page of a list, the site-wide values every page shows). A job whose
+  fingerprint is unchanged and whose file exists is not rendered again.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import os
+import pickle
+from collections.abc import Iterable, Mapping
+from datetime import datetime
+from pathlib import Path
+
+from . import __version__
+from .config import SiteConfig
+from .errors import BuildError
+from .library import Item, Library, Tag
+from .markup import Rendered, link_state
+
+CACHE_DIR = ".cache"
+_STATE_FILE = "buildstate.pickle"
+_MARKUP_FILE = "markup.pickle"
+_FORMAT = (__version__, 4)  # bump when what is stored changes
+_PACKAGE = Path(__file__).resolve().parent
+
+
+@dataclasses.dataclass
+class BuildState:
+    """Loaded at the start of a build, saved after a successful one. `serve` keeps it in memory."""
+
+    folder: Path
+    stamp: str = ""  # inputs and options of the last successful build
+    next_change: float | None = None  # when a future item is due or a listed item expires
+    output: str = ""  # the output folder the fingerprints describe
+    outputs: dict[str, str] = dataclasses.field(default_factory=dict)  # rendered output path -> fingerprint
+    files: int = 0  # files in the output, copied ones included
+    warnings: tuple[BuildError, ...] = ()
+    markup: dict[str, tuple[Rendered, tuple[BuildError, ...]]] | None = None  # loaded on first use
+    markup_dirty: bool = False
+
+    @classmethod
+    def load(cls, folder: Path) -> BuildState:
+        state = cls(folder)
+        stored = _read(folder / _STATE_FILE)
+        if stored and stored.get("format") == _FORMAT:
+            state.stamp, state.next_change, state.output = stored["stamp"], stored["next_change"], stored["output"]
+            state.outputs, state.warnings, state.files = stored["outputs"], stored["warnings"], stored["files"]
+        return state
+
+    def is_current(self, stamp: str, now: datetime) -> bool:
+        return bool(self.stamp) and stamp == self.stamp and (self.next_change is None or now.timestamp() < self.next_change)
+
+    def cached_markup(self) -> dict[str, tuple[Rendered, tuple[BuildError, ...]]]:
+        if self.markup is None:
+            stored = _read(self.folder / _MARKUP_FILE)
+            self.markup = stored["entries"] if stored and stored.get("format") == _FORMAT else {}
+        return self.markup
+
+    def remember_markup(self, entries: Mapping[str, tuple[Rendered, tuple[BuildError, ...]]], used: Iterable[str]) -> None:
+        """Keep the entries this build used (new ones added), drop the rest."""
+        cache = self.cached_markup()
+        keep = set(used)
+        fresh = {key: entries[key] for key in keep if key in entries}
+        self.markup_dirty = self.markup_dirty or set(fresh) != set(cache) or any(cache.get(k) is not v for k, v in fresh.items())
+        self.markup = fresh
+
+    def forget(self) -> None:
+        """Start over: the next build renders everything (build --clean)."""
+        self.stamp, self.next_change, self.output, self.outputs, self.warnings, self.files = "", None, "", {}, (), 0
+        self.markup, self.markup_dirty = {}, True
+
+    def save(self) -> None:
+        self.folder.mkdir(parents=True, exist_ok=True)
+        _write(self.folder / _STATE_FILE, {"format": _FORMAT, "stamp": self.stamp, "next_change": self.next_change,
+                                            "output": self.output, "outputs": self.outputs, "warnings": self.warnings,
+                                            "files": self.files})
+        if self.markup_dirty and self.markup is not None:
+            _write(self.folder / _MARKUP_FILE, {"format": _FORMAT, "entries": self.markup})
+            self.markup_dirty = False
+
+
+def inputs_stamp(config: SiteConfig, theme: Path, options: tuple) -> str:
+    """A digest of the size and mtime of every file a build reads, and of the build options."""
+    digest = hashlib.blake2b(repr(options).encode(), digest_size=16)
+    folders = [config.root / "content", config.root / "templates", config.root / "static", theme, _PACKAGE]
+    files = [config.root / "config.yaml"]
+    for path in files:
+        _stamp_file(digest, path)
+    for folder in folders:
+        for entry in _walk(folder):
+            digest.update(f"{entry.path}\0{entry.stat().st_size}\0{entry.stat().st_mtime_ns}\n".encode())
+    return digest.hexdigest()
+
+
+def next_schedule_change(library: Library) -> float | None:
+    """The first moment a built page would change by itself: a future item is due, an item expires."""
+    moments = [i.date.timestamp() for i in library.unbuilt.values() if i.status == "future" and i.date]
+    moments += [i.expires.timestamp() for i in library.listed if i.expires]
+    return min(moments, default=None)
+
+
+def markup_key(item: Item, settings: tuple) -> str:
+    """What an item's HTML depends on besides the sources it links to (see `markup_is_current`)."""
+    return hashlib.blake2b(repr((item.source.digest, item.type, item.status, settings)).encode(), digest_size=16).hexdigest()
+
+
+def markup_is_current(rendered: Rendered, library: Library) -> bool:
+    """A cached body is current while every source it links to keeps its URL and publication state."""
+    return all(link_state(library, target) == state for target, state in rendered.links)
+
+
+def fingerprint(template: str, values: Mapping[str, object], site_wide: str) -> str:
+    """A digest of everything an output shows, as far as the default theme's templates go."""
+    digest = hashlib.blake2b(site_wide.encode(), digest_size=16)
+    digest.update(template.encode())
+    _feed(digest, values)
+    return digest.hexdigest()
+
+
+def site_wide_digest(config_text: bytes, library: Library, extra: Iterable[str]) -> str:
+    """What every page shows or is made with: config, navigation, footer pages, tag URLs, theme."""
+    digest = hashlib.blake2b(config_text, digest_size=16)
+    digest.update(repr([(p.title, p.url) for p in library.pages]).encode())
+    digest.update(repr([(t.name, t.slug) for t in library.tags]).encode())
+    for part in extra:
+        digest.update(part.encode())
+    return digest.hexdigest()
+
+
+def _feed(digest: hashlib.blake2b, value: object) -> None:
+    if isinstance(value, Item):
+        digest.update(f"I{value.source.digest}{value.url}{value.status};".encode())
+    elif isinstance(value, Rendered):
+        digest.update(f"R{value.digest};".encode())
+    elif isinstance(value, Tag):  # its page shows a slice of its items, which the job lists itself
+        digest.update(f"T{value.name}{value.slug}{len(value.items)};".encode())
+    elif isinstance(value, Mapping):
+        for key in sorted(value, key=str):
+            digest.update(f"K{key}=".encode())
+            _feed(digest, value[key])
+    elif isinstance(value, (list, tuple)):
+        digest.update(b"[")
+        for element in value:
+            _feed(digest, element)
+        digest.update(b"]")
+    elif dataclasses.is_dataclass(value) and not isinstance(value, type):
+        digest.update(type(value).__name__.encode())
+        for field in dataclasses.fields(value):
+            _feed(digest, getattr(value, field.name))
+    else:
+        digest.update(f"{value!r};".encode())
+
+
+def _walk(folder: Path):
+    if not folder.is_dir():
+        return
+    stack = [str(folder)]
+    while stack:
+        with os.scandir(stack.pop()) as entries:
+            for entry in sorted(entries, key=lambda e: e.name):
+                if entry.is_dir(follow_symlinks=False):
+                    if entry.name not in ("__pycache__",):
+                        stack.append(entry.path)
+                else:
+                    yield entry
+
+
+def _stamp_file(digest: hashlib.blake2b, path: Path) -> None:
+    try:
+        stat = path.stat()
+        digest.update(f"{path}\0{stat.st_size}\0{stat.st_mtime_ns}\n".encode())
+    except OSError:
+        digest.update(f"{path}\0missing\n".encode())
+
+
+def _read(path: Path) -> dict | None:
+    try:
+        with path.open("rb") as file:
+            return pickle.load(file)
+    except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError, TypeError, ValueError, KeyError):
+        return None  # no cache, or one from another version: build without it
+
+
+def _write(path: Path, data: dict) -> None:
+    temporary = path.with_suffix(".tmp")
+    with temporary.open("wb") as file:
+        pickle.dump(data, file, protocol=pickle.HIGHEST_PROTOCOL)
+    os.replace(temporary, path)

@@ -1,0 +1,41 @@
+"""Using every core for the two costly stages: Markdown and page rendering.
+
+Workers are forked, so they start with the parent's library, templates and converter already
+in memory (nothing is pickled on the way in). The task is handed over in `_task` just before
+the fork: that module-level slot is the price of fork-based pools, and it is cleared right after.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+from collections.abc import Callable, Sequence
+from typing import TypeVar
+
+T = TypeVar("T")
+R = TypeVar("R")
+
+_task: Callable | None = None
+
+
+def default_workers() -> int:
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+
+
+def parallel_map(task: Callable[[T], R], items: Sequence[T], workers: int, chunk: int = 64) -> list[R]:
+    """`[task(x) for x in items]`, in order, spread over `workers` forked processes when worth it."""
+    global _task
+    if workers <= 1 or len(items) < 2 * chunk or "fork" not in multiprocessing.get_all_start_methods():
+        return [task(item) for item in items]
+    chunks = [items[start:start + chunk] for start in range(0, len(items), chunk)]
+    _task = task
+    try:
+        with multiprocessing.get_context("fork").Pool(workers) as pool:
+            done = pool.map(_run_chunk, chunks, chunksize=1)
+    finally:
+        _task = None
+    return [result for results in done for result in results]
+
+
+def _run_chunk(items: Sequence) -> list:
+    return [_task(item) for item in items]

@@ -1,0 +1,126 @@
+"""Incremental builds give exactly what a clean full build gives, for every kind of change."""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from conftest import REPO, build, copy_site
+
+
+def tree(folder: Path) -> dict[str, bytes]:
+    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def edit(path: Path, old: str, new: str) -> None:
+    text = path.read_text(encoding="utf-8")
+    assert old in text, (path, old)
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+
+ARTICLE = "content/gongzuo-dongtai/2023-02-17-gongzuo-huiyi.md"
+APPEAL = "content/jinguo-fengcai/2022-12-02-guanai-xingdong.md"
+
+
+def body(site: Path) -> None:
+    edit(site / ARTICLE, "会议深入学习", "会议认真深入学习")
+
+
+def title(site: Path) -> None:
+    edit(site / ARTICLE, "title: 市妇联召开2023年全市妇联工作会议", "title: 市妇联隆重召开2023年全市妇联工作会议")
+
+
+def date(site: Path) -> None:
+    edit(site / ARTICLE, "date: 2023-02-17", "date: 2021-01-05")
+
+
+def category(site: Path) -> None:
+    edit(site / ARTICLE, "category: 工作动态", "category: 基层动态")
+
+
+def tag(site: Path) -> None:
+    edit(site / ARTICLE, "tags: [", "tags: [新标签, ")
+
+
+def linked_slug(site: Path) -> None:  # another item links to the appeal: its body must follow the new URL
+    edit(site / APPEAL, "slug: guanai-xingdong", "slug: guanai-xingdong-2022")
+
+
+def template(site: Path) -> None:
+    (site / "templates/partials").mkdir(parents=True)
+    footer = REPO / "themes/default/templates/partials/footer.html"
+    (site / "templates/partials/footer.html").write_text(footer.read_text(encoding="utf-8").replace("主办单位：", "主办："), encoding="utf-8")
+
+
+def config(site: Path) -> None:
+    edit(site / "config.yaml", "per_page: 20", "per_page: 7")
+
+
+def page_title(site: Path) -> None:  # pages are listed in every footer
+    edit(site / "content/pages/contact.md", "title: 联系我们", "title: 联系方式")
+
+
+def deletion(site: Path) -> None:
+    (site / ARTICLE).unlink()
+
+
+def new_file(site: Path) -> None:
+    (site / "content/gongzuo-dongtai/2026-11-01-xin-gao.md").write_text(
+        "---\ntitle: 新稿件\ndate: 2026-11-01 09:00\ncategory: 工作动态\ntags: [家风建设]\n---\n新稿件正文。\n", encoding="utf-8")
+
+
+def media(site: Path) -> None:
+    image = site / "content/images/2024/sanba-huodong.png"
+    image.write_bytes(image.read_bytes() + b"\0")
+
+
+def traditional_phrase(site: Path) -> None:
+    edit(site / "config.yaml", "    范晓萍: 范曉萍", "    范晓萍: 范曉萍\n    调解员: 調解員")
+
+
+CHANGES: list[Callable[[Path], None]] = [body, title, date, category, tag, linked_slug, template, config, page_title,
+                                         deletion, new_file, media, traditional_phrase]
+
+
+@pytest.fixture(scope="module")
+def built_once(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
+    """A site and its first full build, copied for each change."""
+    base = tmp_path_factory.mktemp("incremental")
+    site = copy_site(REPO, base / "site")
+    build(site, base / "out")
+    return site, base / "out"
+
+
+@pytest.mark.parametrize("change", CHANGES, ids=lambda c: c.__name__)
+def test_incremental_build_equals_a_clean_build(built_once: tuple[Path, Path], tmp_path: Path, change: Callable[[Path], None]) -> None:
+    site = shutil.copytree(built_once[0], tmp_path / "site")
+    output = shutil.copytree(built_once[1], tmp_path / "out")
+    shutil.copytree(built_once[1].with_name("out.cache"), tmp_path / "out.cache")
+    change(site)
+    incremental = build(site, output)
+    assert not incremental.current
+    assert incremental.rendered < incremental.files or change in (template, config, page_title, traditional_phrase)
+    build(site, tmp_path / "clean", cache=tmp_path / "clean.cache")
+    assert tree(output) == tree(tmp_path / "clean")
+
+
+def test_one_article_edit_renders_only_the_pages_that_show_it(built_once: tuple[Path, Path], tmp_path: Path) -> None:
+    site = shutil.copytree(built_once[0], tmp_path / "site")
+    output = tmp_path / "out"
+    build(site, output)
+    body(site)
+    result = build(site, output)
+    # its page, print view, the neighbours that name it, and lists with its summary: in both scripts
+    assert 4 <= result.rendered <= 30, result.rendered
+    assert result.report.written <= result.rendered
+
+
+def test_nothing_changed_means_nothing_done(built_once: tuple[Path, Path], tmp_path: Path) -> None:
+    site = shutil.copytree(built_once[0], tmp_path / "site")
+    output = tmp_path / "out"
+    build(site, output)
+    again = build(site, output)
+    assert again.current and again.rendered == 0 and again.report.written == 0
