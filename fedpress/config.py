@@ -30,6 +30,7 @@ _TOP = (
     Field("footer", "mapping", "页脚信息"),
     Field("theme", "text", "主题"),
     Field("traditional", "mapping", "繁体版"),
+    Field("print_view", "bool", "是否生成打印版"),
 )
 _SITE = (
     Field("title", "text", "网站名称", required=True),
@@ -126,6 +127,7 @@ class SiteConfig:
     footer: Footer
     theme: str
     hant: HantSettings | None = None  # None: no Traditional mirror
+    print_view: bool = True  # <item>/print/ pages
 
     @property
     def base_path(self) -> str:
@@ -198,6 +200,7 @@ def load_config(root: Path, problems: Problems) -> SiteConfig | None:
         footer=Footer(**footer),
         theme=theme,
         hant=hant,
+        print_view=top.get("print_view", True),
     )
 
 

@@ -33,6 +33,17 @@ class Pagination:
         return self.base_url if number == 1 else f"{self.base_url}page/{number}/"
 
     @property
+    def window(self) -> tuple[int | None, ...]:
+        """The page numbers to link: first, last and two either side of this one; None marks a gap."""
+        shown = sorted({1, self.count, *range(max(1, self.number - 2), min(self.count, self.number + 2) + 1)})
+        numbers: list[int | None] = []
+        for number in shown:
+            if numbers and number - numbers[-1] > 1:
+                numbers.append(None)
+            numbers.append(number)
+        return tuple(numbers)
+
+    @property
     def previous_url(self) -> str | None:
         return self.url(self.number - 1) if self.number > 1 else None
 
@@ -139,6 +150,8 @@ def _items(library: Library, bodies: Mapping[str, Rendered]) -> list[OutputJob]:
         description = bodies[item.url].summary
         jobs.append(_job(_page_path(item.url), item.url, _template_for(item), item.title, item.source.rel,
                          column=column, crumbs=tuple(crumbs), description=description, values=values))
+        if not library.config.print_view:
+            continue
         print_url = f"{item.url}print/"
         jobs.append(_job(_page_path(print_url), print_url, "print.html", item.title, item.source.rel,
                          column=column, description=description, values=values))
