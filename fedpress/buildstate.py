@@ -17,6 +17,7 @@ import dataclasses
 import hashlib
 import os
 import pickle
+import shutil
 from collections.abc import Iterable, Mapping
 from datetime import datetime
 from pathlib import Path
@@ -78,6 +79,7 @@ class BuildState:
         """Start over: the next build renders everything (build --clean)."""
         self.stamp, self.next_change, self.output, self.outputs, self.warnings, self.files = "", None, "", {}, (), 0
         self.markup, self.markup_dirty = {}, True
+        shutil.rmtree(self.folder / "qr", ignore_errors=True)
 
     def save(self) -> None:
         self.folder.mkdir(parents=True, exist_ok=True)

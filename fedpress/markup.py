@@ -39,6 +39,7 @@ _SENTENCE_END = re.compile(r"[。！？!?]")
 _CLAUSE_PUNCTUATION = re.compile(r"[，,；;。！？!?：:]")
 _SKIP = {"pre", "code", "script", "style"}
 _UNPUBLISHED = ("draft", "future")
+_SAFE_SCHEMES = {"http", "https", "mailto", "tel"}
 
 _ALLOWED_TAGS = {
     "a", "abbr", "b", "blockquote", "br", "caption", "cite", "code", "dd", "del", "details", "div", "dl", "dt",
@@ -104,7 +105,7 @@ class MarkupRenderer:
         self.context.links = {}
         self.md.reset()
         html = self.md.convert(item.body)
-        if not self.library.config.allow_html:
+        if not self.library.config.allow_html and "<" in item.body:  # without "<" there is no raw HTML to clean
             html = sanitize(html)
         text = self.context.text
         summary = item.summary or summarize(text)
@@ -116,7 +117,12 @@ class MarkupRenderer:
 
     def resolve(self, target: str, field_name: str, element_line: int) -> str:
         """A link target written in the body -> the URL it must have in the output."""
-        if not target or target.startswith(("#", "//", "mailto:", "tel:")) or re.match(r"[a-zA-Z][a-zA-Z0-9+.-]*:", target):
+        scheme = re.match(r"([a-zA-Z][a-zA-Z0-9+.-]*):", target)
+        if scheme and scheme.group(1).lower() not in _SAFE_SCHEMES and not self.library.config.allow_html:
+            self.context.problems.error(self.context.item.source.rel, element_line, field_name,
+                                        f"链接地址“{target[:40]}”不安全，网站只允许 http、https、mailto 和 tel 开头的链接。")
+            return "#"
+        if not target or target.startswith(("#", "//")) or scheme:
             return target
         if target.startswith("/"):
             return self.context.url_for(target.lstrip("/"))

@@ -94,7 +94,7 @@ def build_site(options: BuildOptions, state: BuildState | None = None) -> BuildR
     if state.is_current(stamp, now) and state.output == str(output) and (output / "index.html").is_file():
         return BuildResult(Problems(list(state.warnings)), WriteReport(0, state.files, 0), state.files, 0, True)
     site = _prepare(config, options, now, state, problems)
-    renderer = _page_renderer(site)
+    renderer = _page_renderer(site, options.cache_dir / "qr")
     site_wide = _site_wide(site)
     prints = {job.path: fingerprint(job.template, {"job": job}, site_wide) for job in site.jobs if job.template}
     reusable = state.output == str(output)
@@ -178,11 +178,11 @@ def _render_markup(renderer: MarkupRenderer, item: Item) -> tuple[Rendered, tupl
     return rendered, tuple(found.items)
 
 
-def _page_renderer(site: Prepared) -> PageRenderer:
+def _page_renderer(site: Prepared, qr_cache: Path | None = None) -> PageRenderer:
     config = site.config
     static = static_files(config)
     converter = Converter(config.hant) if config.hant else None
-    return PageRenderer(make_environment(config, static), site.library, site.bodies, converter)
+    return PageRenderer(make_environment(config, static, qr_cache), site.library, site.bodies, converter)
 
 
 def _site_wide(site: Prepared) -> str:

@@ -7,7 +7,9 @@ A site overrides any theme file by putting its own copy in `templates/` (or in
 
 from __future__ import annotations
 
+import functools
 import hashlib
+import os
 import re
 from datetime import datetime
 from pathlib import Path
@@ -37,7 +39,7 @@ def static_files(config: SiteConfig) -> dict[str, Path]:
     return dict(sorted(files.items()))
 
 
-def make_environment(config: SiteConfig, static: dict[str, Path]) -> jinja2.Environment:
+def make_environment(config: SiteConfig, static: dict[str, Path], qr_cache: Path | None = None) -> jinja2.Environment:
     theme_templates = jinja2.FileSystemLoader(str(theme_dir(config) / "templates"))
     loader = jinja2.ChoiceLoader([
         jinja2.FileSystemLoader(str(config.root / "templates")),
@@ -59,7 +61,7 @@ def make_environment(config: SiteConfig, static: dict[str, Path]) -> jinja2.Envi
         site=config,
         static=lambda name: f"{base_path}static/{name}?v={versions.get(name, '0')}",
     )
-    env.filters.update(date=format_date, cn_date=chinese_date, iso=lambda moment: moment.isoformat(), qr_svg=qr_svg)
+    env.filters.update(date=format_date, cn_date=chinese_date, iso=lambda moment: moment.isoformat(), qr_svg=functools.partial(qr_svg, cache=qr_cache))
     return env
 
 
@@ -94,8 +96,24 @@ def link_functions(config: SiteConfig, variant: Variant) -> dict[str, object]:
     }
 
 
-def qr_svg(url: str, label: str) -> Markup:
-    """An inline SVG QR code of `url`, made at build time (no third-party service sees the reader)."""
+def qr_svg(url: str, label: str, cache: Path | None = None) -> Markup:
+    """An inline SVG QR code of `url`, made at build time (no third-party service sees the reader).
+    Making one costs milliseconds, so codes are kept in `cache` by URL and label across builds."""
+    if cache is None:
+        return _make_qr_svg(url, label)
+    path = cache / (hashlib.blake2b(f"{url}\0{label}".encode(), digest_size=16).hexdigest() + ".svg")
+    try:
+        return Markup(path.read_text(encoding="utf-8"))
+    except OSError:
+        svg = _make_qr_svg(url, label)
+        cache.mkdir(parents=True, exist_ok=True)
+        temporary = path.with_suffix(f".{os.getpid()}.tmp")  # workers may make the same code at once
+        temporary.write_text(svg, encoding="utf-8")
+        os.replace(temporary, path)
+        return svg
+
+
+def _make_qr_svg(url: str, label: str) -> Markup:
     # A fixed mask pattern: every mask is valid and decoders read them all; choosing the "best" of
     # the eight costs segno about 5 ms a code, the largest single cost of a page.
     code = segno.make(url, error="m", micro=False, mask=2)

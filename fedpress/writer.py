@@ -60,6 +60,9 @@ class Staging:
         """Move staged files into the output and remove output files no longer produced."""
         wanted = set(paths)
         staged = [p for p in self.folder.rglob("*") if p.is_file()]
+        if not self.output.exists():  # a first build: the staging folder simply becomes the output
+            os.replace(self.folder, self.output)
+            return WriteReport(written=len(staged), unchanged=len(wanted) - len(staged), removed=0)
         created: set[Path] = set()
         for path in sorted(staged):
             dest = self.output / path.relative_to(self.folder)

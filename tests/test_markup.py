@@ -129,3 +129,12 @@ def test_a_link_to_a_draft_warns_unless_the_linking_item_is_a_draft_too(tmp_path
     _, _, problems = render(tmp_path, "见[草稿](b.md)。\n", extra_files={"news/b.md": draft.encode()})
     assert [str(p) for p in problems.items] == [
         "content/news/a.md:7: link: 警告：链接指向尚未发布的内容（草稿或定时发布）“b.md”，发布前读者点开会看到“找不到页面”。"]
+
+
+def test_unsafe_link_schemes_are_errors_even_without_raw_html(tmp_path: Path) -> None:
+    html, _, problems = render(tmp_path, "点[这里](javascript:alert(1))和![图](data:image/png;base64,AAAA)。\n")
+    assert [str(p) for p in problems.errors] == [
+        "content/news/a.md:7: image: 链接地址“data:image/png;base64,AAAA”不安全，网站只允许 http、https、mailto 和 tel 开头的链接。",
+        "content/news/a.md:7: link: 链接地址“javascript:alert(1)”不安全，网站只允许 http、https、mailto 和 tel 开头的链接。",
+    ]
+    assert "javascript" not in lxml.html.tostring(html, encoding="unicode")
