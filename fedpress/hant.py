@@ -18,14 +18,11 @@ import re
 import tempfile
 from pathlib import Path
 
-import opencc
-
 from .config import HantSettings
 
 __all__ = ["Converter", "HantSettings"]
 
 PHRASES_FILE = Path(__file__).resolve().parent / "data" / "hant_phrases.txt"
-_OPENCC_DATA = Path(opencc.__file__).resolve().parent / "clib" / "share" / "opencc"
 _SEPARATOR = "\ue000"  # a private-use character: OpenCC leaves it alone and no page contains it
 _REMEMBERED_LENGTH = 200
 _READABLE_ATTRIBUTES = ("title", "alt", "aria-label", "placeholder", "label")
@@ -50,6 +47,8 @@ class Converter:
             config_path = Path(folder) / "config.json"
             config = _with_phrases(_profile_config(settings.profile), [site_phrases, PHRASES_FILE])
             config_path.write_text(json.dumps(config, ensure_ascii=False), encoding="utf-8")
+            import opencc  # loaded only when a mirror is built
+
             self._opencc = opencc.OpenCC(str(config_path))  # dictionaries are loaded now; the files may go
         self._known: dict[str, str] = {}
 
@@ -124,8 +123,15 @@ def _readable_values(name: str, attributes: dict[str, str]) -> list[str]:
     return values
 
 
+def opencc_data() -> Path:
+    """OpenCC's own dictionaries and profiles, inside the installed package."""
+    import opencc  # loaded only when a mirror is built
+
+    return Path(opencc.__file__).resolve().parent / "clib" / "share" / "opencc"
+
+
 def _profile_config(profile: str) -> dict:
-    path = _OPENCC_DATA / f"{profile}.json"
+    path = opencc_data() / f"{profile}.json"
     return json.loads(path.read_text(encoding="utf-8"))
 
 
@@ -147,7 +153,7 @@ def _with_phrases(config: dict, phrase_files: list[Path]) -> dict:
 def _absolute_files(node: object) -> None:
     if isinstance(node, dict):
         if "file" in node and not Path(node["file"]).is_absolute():
-            node["file"] = str(_OPENCC_DATA / node["file"])
+            node["file"] = str(opencc_data() / node["file"])
         for value in node.values():
             _absolute_files(value)
     elif isinstance(node, list):

@@ -6,13 +6,12 @@ can be resolved and two sources claiming one URL are caught early.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections import defaultdict
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path, PurePosixPath
-
-from pypinyin import lazy_pinyin
 
 from .config import Category, SiteConfig
 from .errors import Problems
@@ -135,9 +134,15 @@ class Schedule:
         return status in ("published", "expired") or (status == "draft" and self.drafts) or (status == "future" and self.future)
 
 
+@functools.lru_cache(maxsize=4096)
 def slugify(text: str) -> str:
     """An ASCII URL segment: ASCII text lowercased, Chinese spelled in pinyin, words joined by '-'."""
-    words = lazy_pinyin(text, errors=lambda chars: [chars])  # non-Chinese runs stay whole: "APP" not "a-p-p"
+    if text.isascii():
+        words = [text]
+    else:
+        from pypinyin import lazy_pinyin  # its dictionaries take a fifth of a second to load: only when needed
+
+        words = lazy_pinyin(text, errors=lambda chars: [chars])  # non-Chinese runs stay whole: "APP" not "a-p-p"
     ascii_text = " ".join(words).lower()
     return "-".join(re.findall(r"[a-z0-9]+", ascii_text)) or "item"
 

