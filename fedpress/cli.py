@@ -40,6 +40,13 @@ def _parser() -> argparse.ArgumentParser:
     build.add_argument("--jobs", type=int, default=0, metavar="N", help="同时工作的进程数（默认：每个处理器核心一个）")
     build.set_defaults(run=_build)
 
+    serve = commands.add_parser("serve", help="在本机预览网站，保存文件后自动更新")
+    _site_option(serve)
+    serve.add_argument("--port", type=int, default=8000, help="端口（默认 8000）")
+    serve.add_argument("--bind", default="127.0.0.1", help="监听地址（默认只允许本机访问：127.0.0.1）")
+    serve.add_argument("--quiet", action="store_true", help="只显示错误")
+    serve.set_defaults(run=_serve)
+
     check = commands.add_parser("check", help="检查全部稿件和设置，不生成网站")
     _site_option(check)
     check.set_defaults(run=_check)
@@ -82,6 +89,21 @@ def _build(args: argparse.Namespace) -> int:
         f"网站文件在 {output}/\n"
         f"本机预览：python -m http.server --directory {output} 8000 ，然后在浏览器打开 http://127.0.0.1:8000/"
     )
+    return 0
+
+
+def _serve(args: argparse.Namespace) -> int:
+    from .server import serve  # watchdog and the HTTP server are needed only here
+
+    def say(message: str) -> None:
+        if not args.quiet or "错误" in message:
+            print(message, flush=True)
+
+    try:
+        serve(BuildOptions(site=args.site), bind=args.bind, port=args.port, say=say)
+    except OSError as exc:
+        print(f"错误：无法在 {args.bind}:{args.port} 上启动预览（{exc.strerror or exc}）。端口可能已被占用，请用 --port 换一个。", file=sys.stderr)
+        return 1
     return 0
 
 

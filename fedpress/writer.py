@@ -20,6 +20,7 @@ class WriteReport:
     written: int
     unchanged: int
     removed: int
+    changed: tuple[str, ...] = ()  # output paths written or removed, for live reload
 
 
 class UnsafeOutput(Exception):
@@ -59,27 +60,27 @@ class Staging:
     def commit(self, paths: Iterable[str]) -> WriteReport:
         """Move staged files into the output and remove output files no longer produced."""
         wanted = set(paths)
-        staged = [p for p in self.folder.rglob("*") if p.is_file()]
+        staged = sorted(p.relative_to(self.folder).as_posix() for p in self.folder.rglob("*") if p.is_file())
         if not self.output.exists():  # a first build: the staging folder simply becomes the output
             os.replace(self.folder, self.output)
-            return WriteReport(written=len(staged), unchanged=len(wanted) - len(staged), removed=0)
+            return WriteReport(len(staged), len(wanted) - len(staged), 0, tuple(staged))
         created: set[Path] = set()
-        for path in sorted(staged):
-            dest = self.output / path.relative_to(self.folder)
+        for rel in staged:
+            dest = self.output / rel
             if dest.parent not in created:
                 dest.parent.mkdir(parents=True, exist_ok=True)
                 created.add(dest.parent)
-            os.replace(path, dest)
-        removed = 0
-        if self.output.is_dir():
-            for path in sorted(self.output.rglob("*"), reverse=True):
-                if path.is_file() and path.relative_to(self.output).as_posix() not in wanted:
-                    path.unlink()
-                    removed += 1
-                elif path.is_dir() and not any(path.iterdir()):
-                    path.rmdir()
+            os.replace(self.folder / rel, dest)
+        removed = []
+        for path in sorted(self.output.rglob("*"), reverse=True):
+            rel = path.relative_to(self.output).as_posix()
+            if path.is_file() and rel not in wanted:
+                path.unlink()
+                removed.append(rel)
+            elif path.is_dir() and not any(path.iterdir()):
+                path.rmdir()
         self.abort()
-        return WriteReport(written=len(staged), unchanged=len(wanted) - len(staged), removed=removed)
+        return WriteReport(len(staged), len(wanted) - len(staged), len(removed), (*staged, *removed))
 
     def abort(self) -> None:
         shutil.rmtree(self.folder, ignore_errors=True)
