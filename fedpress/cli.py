@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import argparse
+import json
 import sys
 import time
+from dataclasses import asdict
 from datetime import datetime
 from pathlib import Path
 
@@ -49,6 +51,8 @@ def _parser() -> argparse.ArgumentParser:
 
     check = commands.add_parser("check", help="检查全部稿件和设置，不生成网站")
     _site_option(check)
+    check.add_argument("--strict", action="store_true", help="有警告也算检查失败（适合自动检查）")
+    check.add_argument("--format", choices=["text", "json"], default="text", help="输出格式：text（默认）或 json")
     check.set_defaults(run=_check)
 
     new = commands.add_parser("new", help="新建一篇稿件")
@@ -111,12 +115,20 @@ def _check(args: argparse.Namespace) -> int:
     try:
         # Drafts and future items are checked too: they are what editors are working on.
         checked = check_site(BuildOptions(site=args.site, drafts=True, future=True))
+        problems, library = checked.problems, checked.library
     except BuildFailed as failure:
-        _print_problems(failure.problems)
-        print(f"\n检查发现 {len(failure.problems.errors)} 个错误。", file=sys.stderr)
+        problems, library = failure.problems, None
+    failed = bool(problems.errors) or (args.strict and bool(problems.warnings))
+    if args.format == "json":
+        print(json.dumps({"ok": not failed, "errors": [asdict(p) for p in problems.errors],
+                          "warnings": [asdict(p) for p in problems.warnings]}, ensure_ascii=False, indent=2))
+        return 1 if failed else 0
+    _print_problems(problems)
+    if library is None or failed:
+        reason = f"{len(problems.errors)} 个错误" + (f"、{len(problems.warnings)} 个警告（--strict 把警告也算作失败）" if args.strict else "")
+        print(f"\n检查发现 {reason}。", file=sys.stderr)
         return 1
-    _print_problems(checked.problems)
-    print(f"检查通过：{len(checked.library.items)} 篇稿件、{len(checked.library.pages)} 个页面，警告 {len(checked.problems.warnings)} 个。")
+    print(f"检查通过：{len(library.items)} 篇稿件、{len(library.pages)} 个页面，警告 {len(problems.warnings)} 个。")
     return 0
 
 

@@ -25,6 +25,7 @@ from .library import Item, Library, resolve_content_path, slugify
 from .sources import CONTENT_DIR
 
 SUMMARY_LENGTH = 120
+POOR_SUMMARY = 20  # characters: shorter automatic summaries read badly in lists and share cards
 _CJK = "\u2e80-\u2fff\u3000-\u303f\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff00-\uffef\u2018-\u201d\u2026\u2014\U00020000-\U0003ffff"
 _SOFT_BREAK = re.compile(f"(?<=[{_CJK}])[ \t]*\n[ \t]*(?=[{_CJK}])")
 _NUM = "一二三四五六七八九十百"

