@@ -14,6 +14,7 @@ All incremental decisions live here:
 from __future__ import annotations
 
 import dataclasses
+import functools
 import hashlib
 import os
 import pickle
@@ -89,6 +90,17 @@ class BuildState:
         if self.markup_dirty and self.markup is not None:
             _write(self.folder / _MARKUP_FILE, {"format": _FORMAT, "entries": self.markup})
             self.markup_dirty = False
+
+
+@functools.lru_cache(maxsize=1)
+def code_digest() -> str:
+    """fedpress's own code: a changed generator may render anything differently (versions alone miss
+    changes made between releases)."""
+    digest = hashlib.blake2b(digest_size=16)
+    for path in sorted(_PACKAGE.rglob("*")):
+        if path.is_file() and "__pycache__" not in path.parts:
+            digest.update(path.read_bytes())
+    return digest.hexdigest()
 
 
 def inputs_stamp(config: SiteConfig, theme: Path, options: tuple) -> str:

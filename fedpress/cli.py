@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 import time
+from collections.abc import Callable
 from dataclasses import asdict
 from datetime import datetime
 from pathlib import Path
@@ -40,6 +42,8 @@ def _parser() -> argparse.ArgumentParser:
     build.add_argument("--future", action="store_true", help="同时生成发布日期在将来的稿件")
     build.add_argument("--clean", action="store_true", help="不用上次生成留下的缓存，全部重新生成")
     build.add_argument("--jobs", type=int, default=0, metavar="N", help="同时工作的进程数（默认：每个处理器核心一个）")
+    build.add_argument("--quiet", action="store_true", help="只显示错误和警告")
+    build.add_argument("--verbose", action="store_true", help="在终端之外也显示进度")
     build.set_defaults(run=_build)
 
     serve = commands.add_parser("serve", help="在本机预览网站，保存文件后自动更新")
@@ -69,8 +73,9 @@ def _site_option(parser: argparse.ArgumentParser) -> None:
 
 
 def _build(args: argparse.Namespace) -> int:
-    options = BuildOptions(site=args.site, output=args.output, drafts=args.drafts, future=args.future, workers=args.jobs, clean=args.clean)
     started = time.perf_counter()
+    options = BuildOptions(site=args.site, output=args.output, drafts=args.drafts, future=args.future, workers=args.jobs, clean=args.clean,
+                           progress=_progress_line(started, args))
     try:
         result = build_site(options)
     except BuildFailed as failure:
@@ -84,8 +89,12 @@ def _build(args: argparse.Namespace) -> int:
         print(f"错误：无法写入输出文件夹 {options.output_dir}（{exc.strerror or exc}）。请检查它是否是一个文件夹、是否有写入权限、磁盘是否已满。",
               file=sys.stderr)
         return 1
+    if options.progress and sys.stderr.isatty():
+        print("\r\033[K", end="", file=sys.stderr)
     _print_problems(result.problems)
     report, output = result.report, options.output_dir
+    if args.quiet:
+        return 0
     done = ("没有改动，网站已是最新" if result.current
             else f"网站已生成：{result.files} 个文件（新写入 {report.written}，未变 {report.unchanged}，删除 {report.removed}）")
     print(
@@ -94,6 +103,19 @@ def _build(args: argparse.Namespace) -> int:
         f"本机预览：python -m http.server --directory {output} 8000 ，然后在浏览器打开 http://127.0.0.1:8000/"
     )
     return 0
+
+
+def _progress_line(started: float, args: argparse.Namespace) -> Callable[[str, int, int], None] | None:
+    """Progress on one terminal line; silent in CI and when the output is not a terminal, unless --verbose."""
+    terminal = sys.stderr.isatty() and not os.environ.get("CI")
+    if args.quiet or not (terminal or args.verbose):
+        return None
+
+    def show(stage: str, done: int, total: int) -> None:
+        line = f"{stage} {done}/{total}，已用 {time.perf_counter() - started:.1f} 秒"
+        print(f"\r{line}\033[K" if terminal else line, end="" if terminal else "\n", file=sys.stderr, flush=True)
+
+    return show
 
 
 def _serve(args: argparse.Namespace) -> int:

@@ -22,19 +22,29 @@ def default_workers() -> int:
     return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
 
 
-def parallel_map(task: Callable[[T], R], items: Sequence[T], workers: int, chunk: int = 64) -> list[R]:
-    """`[task(x) for x in items]`, in order, spread over `workers` forked processes when worth it."""
+def parallel_map(task: Callable[[T], R], items: Sequence[T], workers: int, chunk: int = 64,
+                 progress: Callable[[int, int], None] | None = None) -> list[R]:
+    """`[task(x) for x in items]`, in order, spread over `workers` forked processes when worth it.
+    `progress(done, total)` is called as chunks finish."""
     global _task
-    if workers <= 1 or len(items) < 2 * chunk or "fork" not in multiprocessing.get_all_start_methods():
-        return [task(item) for item in items]
     chunks = [items[start:start + chunk] for start in range(0, len(items), chunk)]
+    results: list[R] = []
+    if workers <= 1 or len(chunks) < 2 or "fork" not in multiprocessing.get_all_start_methods():
+        for part in chunks:
+            results += [task(item) for item in part]
+            if progress:
+                progress(len(results), len(items))
+        return results
     _task = task
     try:
         with multiprocessing.get_context("fork").Pool(workers) as pool:
-            done = pool.map(_run_chunk, chunks, chunksize=1)
+            for done in pool.imap(_run_chunk, chunks, chunksize=1):
+                results += done
+                if progress:
+                    progress(len(results), len(items))
     finally:
         _task = None
-    return [result for results in done for result in results]
+    return results
 
 
 def _run_chunk(items: Sequence) -> list:

