@@ -28,6 +28,7 @@ from .config import SiteConfig
 from .errors import BuildError
 from .library import Item, Library, Tag
 from .markup import Rendered, link_state
+from .reader import Document
 
 CACHE_DIR = ".cache"
 _STATE_FILE = "buildstate.pickle"
@@ -49,6 +50,9 @@ class BuildState:
     warnings: tuple[BuildError, ...] = ()
     markup: dict[str, tuple[Rendered, tuple[BuildError, ...]]] | None = None  # loaded on first use
     markup_dirty: bool = False
+    # Kept in memory only, for the live preview's rebuilds: file stats and parsed documents.
+    source_stats: dict[str, tuple[int, int, str]] = dataclasses.field(default_factory=dict)
+    documents: dict[str, tuple[str, Document, tuple[BuildError, ...]]] = dataclasses.field(default_factory=dict)
 
     @classmethod
     def load(cls, folder: Path) -> BuildState:

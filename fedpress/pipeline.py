@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
 
@@ -33,9 +33,9 @@ from .library import Item, Library, Schedule, build_library
 from .markup import POOR_SUMMARY, MarkupRenderer, Rendered
 from .parallel import default_workers, parallel_map
 from .plan import OutputJob, plan_site
-from .reader import read_document
+from .reader import Document, read_document
 from .render import PageRenderer
-from .sources import find_sources
+from .sources import SourceFile, find_sources
 from .templates import make_environment, static_files, theme_dir
 from .writer import Staging, WriteReport
 
@@ -143,8 +143,8 @@ def _config(options: BuildOptions, problems: Problems) -> SiteConfig:
 
 
 def _prepare(config: SiteConfig, options: BuildOptions, now: datetime, state: BuildState, problems: Problems) -> Prepared:
-    sources = find_sources(config.root)
-    documents = [doc for s in sources if s.kind != "media" and (doc := read_document(s, problems))]
+    sources = find_sources(config.root, state.source_stats)
+    documents = [doc for s in sources if s.kind != "media" and (doc := _read(s, state, problems))]
     schedule = Schedule(now=now, drafts=options.drafts, future=options.future)
     library = build_library(config, documents, [s for s in sources if s.kind == "media"], schedule, problems)
     # Markup runs even when some items had errors, so broken links are reported in the same run.
@@ -152,6 +152,18 @@ def _prepare(config: SiteConfig, options: BuildOptions, now: datetime, state: Bu
     jobs = plan_site(library, bodies, static_files(config), problems)
     _stop_on_errors(problems)
     return Prepared(config, library, bodies, jobs, problems)
+
+
+def _read(source: SourceFile, state: BuildState, problems: Problems) -> Document | None:
+    """A source's document, parsed again only when its digest changed."""
+    cached = state.documents.get(source.content_rel)
+    if cached is None or cached[0] != source.digest:
+        found = Problems()
+        cached = state.documents[source.content_rel] = (source.digest, read_document(source, found), tuple(found.items))
+    problems.items.extend(cached[2])
+    document = cached[1]
+    # The SourceFile of a reused document must be this build's (its path may be a copy's).
+    return replace(document, source=source) if document is not None and document.source != source else document
 
 
 def _markup(library: Library, state: BuildState, problems: Problems, workers: int,

@@ -28,17 +28,24 @@ class SourceFile:
         return self.path.read_bytes()
 
 
-def find_sources(root: Path) -> list[SourceFile]:
-    """Every source file of the site, sorted by path so builds are deterministic."""
+def find_sources(root: Path, known: dict[str, tuple[int, int, str]] | None = None) -> list[SourceFile]:
+    """Every source file of the site, sorted by path so builds are deterministic. `known` maps a path
+    to the (mtime, size, digest) seen before: a file whose mtime and size match is not read again,
+    and the mapping is updated for the next call (the live preview keeps it between rebuilds)."""
     content = root / CONTENT_DIR
     if not content.is_dir():
         return []
+    known = {} if known is None else known
     found = []
     for path in sorted(content.rglob("*")):
         content_rel = path.relative_to(content).as_posix()
-        if not path.is_file() or _ignored(content_rel):
+        if _ignored(content_rel) or not path.is_file():
             continue
-        found.append(SourceFile(path, f"{CONTENT_DIR}/{content_rel}", content_rel, _kind(content_rel), digest_file(path)))
+        stat = path.stat()
+        seen = known.get(content_rel)
+        if seen is None or seen[:2] != (stat.st_mtime_ns, stat.st_size):
+            seen = known[content_rel] = (stat.st_mtime_ns, stat.st_size, digest_file(path))
+        found.append(SourceFile(path, f"{CONTENT_DIR}/{content_rel}", content_rel, _kind(content_rel), seen[2]))
     return found
 
 
