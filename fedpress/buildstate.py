@@ -33,7 +33,7 @@ from .reader import Document
 CACHE_DIR = ".cache"
 _STATE_FILE = "buildstate.pickle"
 _MARKUP_FILE = "markup.pickle"
-_FORMAT = (__version__, 4)  # bump when what is stored changes
+_FORMAT = (__version__, 5)  # bump when what is stored changes
 _PACKAGE = Path(__file__).resolve().parent
 
 
@@ -47,6 +47,7 @@ class BuildState:
     output: str = ""  # the output folder the fingerprints describe
     outputs: dict[str, str] = dataclasses.field(default_factory=dict)  # rendered output path -> fingerprint
     files: int = 0  # files in the output, copied ones included
+    paths: frozenset[str] = frozenset()  # every file the last build put in the output
     warnings: tuple[BuildError, ...] = ()
     markup: dict[str, tuple[Rendered, tuple[BuildError, ...]]] | None = None  # loaded on first use
     markup_dirty: bool = False
@@ -61,6 +62,7 @@ class BuildState:
         if stored and stored.get("format") == _FORMAT:
             state.stamp, state.next_change, state.output = stored["stamp"], stored["next_change"], stored["output"]
             state.outputs, state.warnings, state.files = stored["outputs"], stored["warnings"], stored["files"]
+            state.paths = stored["paths"]
         return state
 
     def is_current(self, stamp: str, now: datetime) -> bool:
@@ -83,6 +85,7 @@ class BuildState:
     def forget(self) -> None:
         """Start over: the next build renders everything (build --clean)."""
         self.stamp, self.next_change, self.output, self.outputs, self.warnings, self.files = "", None, "", {}, (), 0
+        self.paths = frozenset()
         self.markup, self.markup_dirty = {}, True
         shutil.rmtree(self.folder / "qr", ignore_errors=True)
 
@@ -90,7 +93,7 @@ class BuildState:
         self.folder.mkdir(parents=True, exist_ok=True)
         _write(self.folder / _STATE_FILE, {"format": _FORMAT, "stamp": self.stamp, "next_change": self.next_change,
                                             "output": self.output, "outputs": self.outputs, "warnings": self.warnings,
-                                            "files": self.files})
+                                            "files": self.files, "paths": self.paths})
         if self.markup_dirty and self.markup is not None:
             _write(self.folder / _MARKUP_FILE, {"format": _FORMAT, "entries": self.markup})
             self.markup_dirty = False
@@ -139,10 +142,9 @@ def markup_is_current(rendered: Rendered, library: Library) -> bool:
 
 def fingerprint(template: str, values: Mapping[str, object], site_wide: str) -> str:
     """A digest of everything an output shows, as far as the default theme's templates go."""
-    digest = hashlib.blake2b(site_wide.encode(), digest_size=16)
-    digest.update(template.encode())
-    _feed(digest, values)
-    return digest.hexdigest()
+    tokens: list[str] = [site_wide, template]
+    _tokens(values, tokens)
+    return hashlib.blake2b("\x1f".join(tokens).encode(), digest_size=16).hexdigest()
 
 
 def site_wide_digest(config_text: bytes, library: Library, extra: Iterable[str]) -> str:
@@ -155,28 +157,36 @@ def site_wide_digest(config_text: bytes, library: Library, extra: Iterable[str])
     return digest.hexdigest()
 
 
-def _feed(digest: hashlib.blake2b, value: object) -> None:
-    if isinstance(value, Item):
-        digest.update(f"I{value.source.digest}{value.url}{value.status};".encode())
+def _tokens(value: object, out: list[str]) -> None:
+    """Flatten a job's values into strings; items and bodies stand for themselves by their digests."""
+    if value is None or isinstance(value, (str, int, float, bool)):
+        out.append(repr(value))
+    elif isinstance(value, Item):
+        out.append(f"I{value.source.digest}{value.url}{value.status}")
     elif isinstance(value, Rendered):
-        digest.update(f"R{value.digest};".encode())
+        out.append(f"R{value.digest}")
     elif isinstance(value, Tag):  # its page shows a slice of its items, which the job lists itself
-        digest.update(f"T{value.name}{value.slug}{len(value.items)};".encode())
+        out.append(f"T{value.name}{value.slug}{len(value.items)}")
     elif isinstance(value, Mapping):
         for key in sorted(value, key=str):
-            digest.update(f"K{key}=".encode())
-            _feed(digest, value[key])
+            out.append(f"K{key}")
+            _tokens(value[key], out)
     elif isinstance(value, (list, tuple)):
-        digest.update(b"[")
+        out.append("[")
         for element in value:
-            _feed(digest, element)
-        digest.update(b"]")
+            _tokens(element, out)
+        out.append("]")
     elif dataclasses.is_dataclass(value) and not isinstance(value, type):
-        digest.update(type(value).__name__.encode())
-        for field in dataclasses.fields(value):
-            _feed(digest, getattr(value, field.name))
+        out.append(type(value).__name__)
+        for name in _field_names(type(value)):
+            _tokens(getattr(value, name), out)
     else:
-        digest.update(f"{value!r};".encode())
+        out.append(repr(value))
+
+
+@functools.cache
+def _field_names(kind: type) -> tuple[str, ...]:
+    return tuple(field.name for field in dataclasses.fields(kind))
 
 
 def _walk(folder: Path):

@@ -105,12 +105,13 @@ def build_site(options: BuildOptions, state: BuildState | None = None) -> BuildR
         results = parallel_map(lambda job: _render_and_stage(renderer, staging, job), todo, _workers(options),
                                progress=_stage_progress(options, "生成页面"))
         _stop_on_errors(_with(problems, (r for r in results if isinstance(r, BuildError))))
-        report = staging.commit(job.path for job in site.jobs)
+        report = staging.commit((job.path for job in site.jobs), state.paths if reusable and state.paths else None)
     except BaseException:
         staging.abort()
         raise
     state.stamp, state.output, state.outputs = stamp, str(output), prints
     state.next_change, state.warnings, state.files = next_schedule_change(site.library), tuple(problems.warnings), len(site.jobs)
+    state.paths = frozenset(job.path for job in site.jobs)
     state.save()
     return BuildResult(problems, report, len(site.jobs), sum(1 for job in todo if job.template), False)
 

@@ -57,8 +57,9 @@ class Staging:
             dest.write_bytes(content)
         return True
 
-    def commit(self, paths: Iterable[str]) -> WriteReport:
-        """Move staged files into the output and remove output files no longer produced."""
+    def commit(self, paths: Iterable[str], previous: Iterable[str] | None = None) -> WriteReport:
+        """Move staged files into the output and remove output files no longer produced. `previous`:
+        the paths the last build produced, when known (saves looking through the whole output)."""
         wanted = set(paths)
         staged = sorted(p.relative_to(self.folder).as_posix() for p in self.folder.rglob("*") if p.is_file())
         if not self.output.exists():  # a first build: the staging folder simply becomes the output
@@ -71,19 +72,23 @@ class Staging:
                 dest.parent.mkdir(parents=True, exist_ok=True)
                 created.add(dest.parent)
             os.replace(self.folder / rel, dest)
-        removed = []
-        for path in sorted(self.output.rglob("*"), reverse=True):
-            rel = path.relative_to(self.output).as_posix()
-            if path.is_file() and rel not in wanted:
-                path.unlink()
-                removed.append(rel)
-            elif path.is_dir() and not any(path.iterdir()):
-                path.rmdir()
+        if previous is None:
+            previous = [p.relative_to(self.output).as_posix() for p in self.output.rglob("*") if p.is_file()]
+        removed = sorted(set(previous) - wanted)
+        for rel in removed:
+            (self.output / rel).unlink(missing_ok=True)
+            _remove_empty_folders((self.output / rel).parent, self.output)
         self.abort()
         return WriteReport(len(staged), len(wanted) - len(staged), len(removed), (*staged, *removed))
 
     def abort(self) -> None:
         shutil.rmtree(self.folder, ignore_errors=True)
+
+
+def _remove_empty_folders(folder: Path, top: Path) -> None:
+    while folder != top and folder.is_dir() and not any(folder.iterdir()):
+        folder.rmdir()
+        folder = folder.parent
 
 
 def write_output(files: dict[str, bytes | Path], output: Path) -> WriteReport:
