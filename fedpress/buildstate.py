@@ -54,6 +54,7 @@ class BuildState:
     # Kept in memory only, for the live preview's rebuilds: file stats and parsed documents.
     source_stats: dict[str, tuple[int, int, str]] = dataclasses.field(default_factory=dict)
     documents: dict[str, tuple[str, Document, tuple[BuildError, ...]]] = dataclasses.field(default_factory=dict)
+    items: dict = dataclasses.field(default_factory=dict)  # see library.build_library(known=...)
 
     @classmethod
     def load(cls, folder: Path) -> BuildState:

@@ -147,9 +147,23 @@ def slugify(text: str) -> str:
     return "-".join(re.findall(r"[a-z0-9]+", ascii_text)) or "item"
 
 
-def build_library(config: SiteConfig, documents: list[Document], media: list[SourceFile], schedule: Schedule, problems: Problems) -> Library:
+def build_library(config: SiteConfig, documents: list[Document], media: list[SourceFile], schedule: Schedule, problems: Problems,
+                  known: dict[str, tuple[str, SiteConfig, Item | None, tuple]] | None = None) -> Library:
+    """`known` remembers items by source between builds of the live preview: an unchanged source
+    under an unchanged config gives the same item, with its status brought up to date."""
     fields = {page: front_matter_fields(config, page) for page in (False, True)}
-    items = [item for doc in documents if (item := _make_item(config, doc, fields, schedule, problems)) is not None]
+    known = {} if known is None else known
+    items = []
+    for doc in documents:
+        cached = known.get(doc.source.rel)
+        if cached is None or cached[0] != doc.source.digest or cached[1] != config:
+            found = Problems()
+            cached = known[doc.source.rel] = (doc.source.digest, config, _make_item(config, doc, fields, schedule, found), tuple(found.items))
+        problems.items.extend(cached[3])
+        if cached[2] is not None:
+            item = cached[2] if cached[2].source == doc.source else replace(cached[2], source=doc.source)
+            status = _status({"draft": item.draft, "date": item.date, "expires": item.expires}, schedule)
+            items.append(item if item.status == status else replace(item, status=status))
     items, media_files = _check_unique_urls(items, [Media(source, _media_url(source.content_rel)) for source in media], config, problems)
     built = [i for i in items if schedule.includes(i.status)]
     unbuilt = {i.source.content_rel: i for i in items if not schedule.includes(i.status)}
