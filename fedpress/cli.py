@@ -95,7 +95,7 @@ def _looks_like_a_site(folder: Path) -> bool:
 def _check(args: argparse.Namespace) -> int:
     try:
         # Drafts and future items are checked too: they are what editors are working on.
-        compiled = compile_site(BuildOptions(site=args.site, drafts=True, future=True))
+        compiled = compile_site(BuildOptions(site=args.site, drafts=True, future=True, search=False))
     except BuildFailed as failure:
         _print_problems(failure.problems)
         print(f"\n检查发现 {len(failure.problems.errors)} 个错误。", file=sys.stderr)

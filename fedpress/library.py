@@ -369,7 +369,7 @@ def _check_unique_urls(items: list[Item], media: list[Media], config: SiteConfig
                        problems: Problems) -> tuple[list[Item], tuple[Media, ...]]:
     """Report every URL claimed twice, naming both files; keep only the first claimant."""
     owners: dict[str, str] = {}
-    reserved = {f"{c.key}/" for c in config.categories} | {"tags/", "archives/", "search/", "print/", "zh-hant/", "static/"}
+    reserved = {f"{c.key}/" for c in config.categories} | {"tags/", "archives/", "search/", "sitemap/", "print/", "zh-hant/", "static/", "pagefind/"}
     kept_items, kept_media = [], []
     for item in items:
         if item.url in reserved:

@@ -19,6 +19,7 @@ from .markup import MarkupRenderer, Rendered
 from .plan import plan_site
 from .reader import read_document
 from .render import render_jobs
+from .search import build_search_index
 from .sources import find_sources
 from .templates import make_environment, static_files
 from .writer import WriteReport, write_output
@@ -31,6 +32,7 @@ class BuildOptions:
     drafts: bool = False
     future: bool = False
     now: datetime | None = None  # reference time for drafts/future/expired; default: the clock
+    search: bool = True  # build the search index (Pagefind); `check` needs none
 
     @property
     def output_dir(self) -> Path:
@@ -70,6 +72,9 @@ def compile_site(options: BuildOptions) -> Compiled:
     converter = Converter(config.hant) if config.hant else None
     files = render_jobs(make_environment(config, static), jobs, library, bodies, problems, converter)
     _stop_on_errors(problems)
+    if options.search:
+        files.update(build_search_index(files, config, problems))
+        _stop_on_errors(problems)
     return Compiled(library, bodies, files, problems)
 
 
