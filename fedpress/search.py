@@ -93,7 +93,8 @@ def build_search_index(files: Mapping[str, bytes | Path], config: SiteConfig, pr
                 path = site / rel
                 path.parent.mkdir(parents=True, exist_ok=True)
                 path.write_text(spaced_for_index(content.decode("utf-8")), encoding="utf-8")
-            site.mkdir(exist_ok=True)
+            if not pages:  # nothing published yet: Pagefind cannot make an empty index; the search page says nothing is found
+                continue
             error = _run_pagefind(binary, site, output)
             if error:
                 problems.error("站内搜索", 0, "", f"生成{variant.label}站内搜索索引失败：{error}。"

@@ -268,3 +268,19 @@ def test_search_works_under_a_sub_path(chromium, tmp_path: Path) -> None:
         assert response.status == 200 and "执委" in page.locator("h1").inner_text()
         context.close()
     assert not (tmp_path / "root/fulian/zh-hant").exists()  # no Traditional mirror configured: one index only
+
+
+def test_a_site_with_nothing_published_builds_and_its_search_finds_nothing(chromium, tmp_path: Path) -> None:
+    site = tmp_path / "site"
+    (site / "content/news").mkdir(parents=True)
+    (site / "config.yaml").write_text("site:\n  title: 新站\n  organisation: 新站\n  base_url: https://example.org.cn/\n"
+                                      "categories:\n  - key: news\n    name: 工作动态\n", encoding="utf-8")
+    (site / "content/news/a.md").write_text("---\ntitle: 草稿\ndate: 2024-01-01\ncategory: 工作动态\ndraft: true\n---\n\n妇联。\n", encoding="utf-8")
+    build(site, tmp_path / "out")
+    assert not (tmp_path / "out/pagefind").exists()  # Pagefind cannot make an empty index
+    with serve_folder(tmp_path / "out") as base:
+        context = chromium.new_context(base_url=base)
+        page = context.new_page()
+        assert search(page, "妇联") == []
+        assert page.locator(".search-status").inner_text().startswith("没有找到与“妇联”相关的内容")
+        context.close()

@@ -33,6 +33,9 @@
   }
 
   function load() {
+    if (!form.getAttribute("data-pagefind")) { // nothing published yet, so there is no index: nothing is found
+      return Promise.resolve({ search: function () { return Promise.resolve({ results: [] }); } });
+    }
     if (!pagefind) {
       pagefind = import(form.getAttribute("data-pagefind")).then(function (module) {
         return module.options({ baseUrl: form.getAttribute("data-results-base"), excerptLength: 60 }).then(function () {
