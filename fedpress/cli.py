@@ -136,7 +136,7 @@ def _serve(args: argparse.Namespace) -> int:
 def _check(args: argparse.Namespace) -> int:
     try:
         # Drafts and future items are checked too: they are what editors are working on.
-        checked = check_site(BuildOptions(site=args.site, drafts=True, future=True))
+        checked = check_site(BuildOptions(site=args.site, drafts=True, future=True, search=False))
         problems, library = checked.problems, checked.library
     except BuildFailed as failure:
         problems, library = failure.problems, None

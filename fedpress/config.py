@@ -31,6 +31,7 @@ _TOP = (
     Field("theme", "text", "主题"),
     Field("traditional", "mapping", "繁体版"),
     Field("print_view", "bool", "是否生成打印版"),
+    Field("feeds", "mapping", "订阅源"),
 )
 _SITE = (
     Field("title", "text", "网站名称", required=True),
@@ -110,6 +111,20 @@ class HantSettings:
         return HANT_PROFILES[self.profile]
 
 
+_FEEDS = (
+    Field("items", "int", "订阅源条数"),
+    Field("full_content", "bool", "订阅源是否包含全文"),
+)
+
+
+@dataclass(frozen=True)
+class FeedSettings:
+    """RSS and Atom feeds: how many of the latest items, and whether entries carry the whole text."""
+
+    items: int = 20
+    full_content: bool = False
+
+
 @dataclass(frozen=True)
 class SiteConfig:
     root: Path
@@ -128,6 +143,7 @@ class SiteConfig:
     theme: str
     hant: HantSettings | None = None  # None: no Traditional mirror
     print_view: bool = True  # <item>/print/ pages
+    feeds: FeedSettings = FeedSettings()
 
     @property
     def base_path(self) -> str:
@@ -177,6 +193,7 @@ def load_config(root: Path, problems: Problems) -> SiteConfig | None:
     if not base_url.endswith("/"):
         base_url += "/"
     hant = _traditional(doc, problems) if "traditional" in top else None
+    feeds = _feeds(doc, problems) if "feeds" in top else FeedSettings()
     theme = top.get("theme", "default")
     if not (root / "themes" / theme).is_dir() and not (THEMES_DIR / theme).is_dir():
         available = "、".join(sorted(p.name for p in THEMES_DIR.iterdir() if p.is_dir()))
@@ -201,7 +218,16 @@ def load_config(root: Path, problems: Problems) -> SiteConfig | None:
         theme=theme,
         hant=hant,
         print_view=top.get("print_view", True),
+        feeds=feeds,
     )
+
+
+def _feeds(doc: yamlsource.YamlDoc, problems: Problems) -> FeedSettings:
+    values = read_fields(doc, ("feeds",), _FEEDS, CONFIG_FILE, problems, ZoneInfo("UTC"), "feeds")
+    items = values.get("items", FeedSettings.items)
+    if items < 1:
+        problems.error(CONFIG_FILE, doc.line("feeds", "items"), "feeds.items", "订阅源条数必须大于 0，一般写 20。")
+    return FeedSettings(items=items, full_content=values.get("full_content", False))
 
 
 def _traditional(doc: yamlsource.YamlDoc, problems: Problems) -> HantSettings | None:

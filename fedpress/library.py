@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import functools
 import re
-from collections import defaultdict
+from collections import Counter, defaultdict
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path, PurePosixPath
@@ -23,6 +23,7 @@ ITEM_TYPES = ("article", "appeal", "notice", "page")
 TYPE_NAMES = {"article": "文章", "appeal": "倡议书", "notice": "通知公告", "page": "页面"}
 APPEAL_ONLY = ("addressee", "signature", "signed_on")
 _SLUG = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
+RELATED_LIMIT = 5  # related items shown under an article
 
 FRONT_MATTER = (
     Field("title", "text", "标题", required=True),
@@ -114,6 +115,7 @@ class Library:
     by_source: dict[str, Item]  # content-relative path -> built item or page
     unbuilt: dict[str, Item]  # drafts and future items left out of this build
     neighbours: dict[str, tuple[Item | None, Item | None]] = field(default_factory=dict)
+    related: dict[str, tuple[Item, ...]] = field(default_factory=dict)  # item URL -> related listed items
 
     def media_url(self, content_rel: str) -> str | None:
         for media in self.media:
@@ -191,7 +193,30 @@ def build_library(config: SiteConfig, documents: list[Document], media: list[Sou
         by_source={i.source.content_rel: i for i in built},
         unbuilt=unbuilt,
         neighbours=neighbours,
+        related=_related(order, listed, by_category),
     )
+
+
+def _related(items: list[Item], listed: tuple[Item, ...], by_category: dict[str, tuple[Item, ...]]) -> dict[str, tuple[Item, ...]]:
+    """Per item: listed items sharing its tags (most shared tags first, then newest), then the newest of
+    its category; never the item itself, at most RELATED_LIMIT."""
+    rank = {item.url: index for index, item in enumerate(listed)}  # listed is newest first
+    by_url = {item.url: item for item in listed}
+    with_tag: dict[str, list[str]] = defaultdict(list)
+    for item in listed:
+        for tag in item.tags:
+            with_tag[tag].append(item.url)
+    related = {}
+    for item in items:
+        shared = Counter(url for tag in item.tags for url in with_tag[tag] if url != item.url)
+        picked = dict.fromkeys(sorted(shared, key=lambda url: (-shared[url], rank[url]))[:RELATED_LIMIT])
+        for other in by_category.get(item.category.key, ()) if item.category else ():
+            if len(picked) >= RELATED_LIMIT:
+                break
+            if other.url != item.url:
+                picked.setdefault(other.url)
+        related[item.url] = tuple(by_url[url] for url in picked)
+    return related
 
 
 def _newest_first(item: Item) -> tuple:
@@ -363,7 +388,7 @@ def _check_unique_urls(items: list[Item], media: list[Media], config: SiteConfig
                        problems: Problems) -> tuple[list[Item], tuple[Media, ...]]:
     """Report every URL claimed twice, naming both files; keep only the first claimant."""
     owners: dict[str, str] = {}
-    reserved = {f"{c.key}/" for c in config.categories} | {"tags/", "archives/", "search/", "print/", "zh-hant/", "static/"}
+    reserved = {f"{c.key}/" for c in config.categories} | {"tags/", "archives/", "search/", "sitemap/", "print/", "zh-hant/", "static/", "pagefind/"}
     kept_items, kept_media = [], []
     for item in items:
         if item.url in reserved:

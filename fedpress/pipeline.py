@@ -35,6 +35,7 @@ from .parallel import default_workers, parallel_map
 from .plan import OutputJob, plan_site
 from .reader import Document, read_document
 from .render import PageRenderer
+from .search import BUNDLE, build_search_index
 from .sources import SourceFile, find_sources
 from .templates import make_environment, static_files, theme_dir
 from .writer import Staging, WriteReport
@@ -51,6 +52,7 @@ class BuildOptions:
     clean: bool = False  # ignore what earlier builds left in the cache
     cache: Path | None = None  # default: <site>/.cache
     progress: Callable[[str, int, int], None] | None = None  # (stage, done, total) for long builds
+    search: bool = True  # build the search index (Pagefind); `check` needs none
 
     @property
     def output_dir(self) -> Path:
@@ -105,13 +107,16 @@ def build_site(options: BuildOptions, state: BuildState | None = None) -> BuildR
         results = parallel_map(lambda job: _render_and_stage(renderer, staging, job), todo, _workers(options),
                                progress=_stage_progress(options, "生成页面"))
         _stop_on_errors(_with(problems, (r for r in results if isinstance(r, BuildError))))
-        report = staging.commit((job.path for job in site.jobs), state.paths if reusable and state.paths else None)
+        paths = [job.path for job in site.jobs]
+        if options.search:
+            paths += _search_index(site, staging, state if reusable else None, any(r is True for r in results), problems)
+        report = staging.commit(paths, state.paths if reusable and state.paths else None)
     except BaseException:
         staging.abort()
         raise
     state.stamp, state.output, state.outputs = stamp, str(output), prints
-    state.next_change, state.warnings, state.files = next_schedule_change(site.library), tuple(problems.warnings), len(site.jobs)
-    state.paths = frozenset(job.path for job in site.jobs)
+    state.next_change, state.warnings, state.files = next_schedule_change(site.library), tuple(problems.warnings), len(paths)
+    state.paths = frozenset(paths)
     state.save()
     return BuildResult(problems, report, len(site.jobs), sum(1 for job in todo if job.template), False)
 
@@ -218,6 +223,24 @@ def _site_wide(site: Prepared) -> str:
     parts += [f"{p}:{hashlib.blake2b(p.read_bytes(), digest_size=8).hexdigest()}" for p in theme_files if p.is_file()]
     parts += [f"{name}:{hashlib.blake2b(p.read_bytes(), digest_size=8).hexdigest()}" for name, p in static.items()]
     return site_wide_digest((config.root / CONFIG_FILE).read_bytes(), site.library, parts)
+
+
+def _search_index(site: Prepared, staging: Staging, state: BuildState | None, pages_changed: bool, problems: Problems) -> list[str]:
+    """The Pagefind bundle's paths; it is made again only when a page changed or appeared/disappeared."""
+    page_paths = [job.path for job in site.jobs if job.path.endswith(".html")]
+    if state is not None and not pages_changed and set(page_paths) == {p for p in state.paths if p.endswith(".html") and BUNDLE not in p}:
+        kept = [path for path in state.paths if BUNDLE in path]
+        if kept and all((staging.output / path).is_file() for path in kept):
+            return kept
+    pages = {}
+    for path in page_paths:
+        staged = staging.folder / path
+        pages[path] = (staged if staged.is_file() else staging.output / path).read_bytes()
+    bundle = build_search_index(pages, site.config, problems)
+    _stop_on_errors(problems)
+    for path, content in bundle.items():
+        staging.put(path, content)
+    return list(bundle)
 
 
 def _render_and_stage(renderer: PageRenderer, staging: Staging, job: OutputJob) -> bool | BuildError:

@@ -13,8 +13,10 @@ from pathlib import Path
 
 from .config import SiteConfig
 from .errors import Problems
+from .feeds import feed_paths, published, site_feeds
 from .library import Item, Library
 from .markup import Rendered
+from .sitemap import sitemap_entries
 
 
 @dataclass(frozen=True)
@@ -101,12 +103,15 @@ def plan_site(library: Library, bodies: Mapping[str, Rendered], static_files: Ma
         *_categories(library),
         *_tags(library),
         *_archives(library),
+        *_finding_pages(library),
         _job("404.html", "404.html", "404.html", "找不到页面"),
     ]
     simplified, *others = site_variants(library.config)
     jobs = [
         *(replace(job, variant=simplified) for job in pages),
         *(replace(job, path=variant.prefix + job.path, variant=variant) for variant in others for job in pages),
+        *(job for variant in (simplified, *others) for job in _feeds(library, bodies, variant)),
+        *_sitemap(library, pages),
         *(OutputJob(f"static/{name}", f"static/{name}", "主题", copy_from=path) for name, path in static_files.items()),
         *(OutputJob(m.url, m.url, m.source.rel, copy_from=m.source.path) for m in library.media),
     ]
@@ -203,3 +208,34 @@ def _archives(library: Library) -> list[OutputJob]:
         crumbs = (Crumb("首页", ""), Crumb("往期回顾", "archives/"), Crumb(f"{year} 年", None))
         jobs += _paginated(library, items, f"archives/{year}/", "archive.html", f"{year} 年", crumbs, {"year": year})
     return jobs
+
+
+def _finding_pages(library: Library) -> list[OutputJob]:
+    """The search page and the human site map (网站地图)."""
+    years = tuple(library.years)
+    return [
+        _job("search/index.html", "search/", "search.html", "站内搜索", column="站内搜索", crumbs=(Crumb("首页", ""), Crumb("站内搜索", None)),
+             values={"years": years, "indexed": bool(published(library.listed) or library.pages)}),
+        _job("sitemap/index.html", "sitemap/", "sitemap_page.html", "网站地图", column="网站地图",
+             crumbs=(Crumb("首页", ""), Crumb("网站地图", None)), values={"years": years, "tags": library.tags}),
+    ]
+
+
+def _feeds(library: Library, bodies: Mapping[str, Rendered], variant: Variant) -> list[OutputJob]:
+    """RSS and Atom feeds of one script, rendered per script (the Traditional ones are converted like its pages)."""
+    jobs = []
+    for category, feed in site_feeds(library, bodies, variant.prefix, variant.lang):
+        url = feed_paths(category)[feed.kind]
+        jobs.append(_job(variant.prefix + url, url, f"feeds/{feed.kind}.xml", feed.title, column=category.name if category else "",
+                         values={"feed": feed}, variant=variant))
+    return jobs
+
+
+def _sitemap(library: Library, pages: list[OutputJob]) -> list[OutputJob]:
+    """sitemap.xml and robots.txt, once for the site: the Traditional twins are alternates in the one sitemap."""
+    newest = published(library.listed)
+    entries = sitemap_entries(pages, newest[0].date if newest else None)
+    return [
+        _job("sitemap.xml", "sitemap.xml", "sitemap.xml", "网站地图", values={"entries": entries}),
+        _job("robots.txt", "robots.txt", "robots.txt", "robots.txt"),
+    ]

@@ -358,3 +358,41 @@ def test_a_valid_site_compiles_end_to_end(tmp_path: Path) -> None:
     assert len(checked.library.items) == 6
     assert {"index.html", "news/index.html", "news/2024/n3/index.html", "tags/biao-zhang/index.html",
             "archives/2023/index.html"} <= {job.path for job in checked.jobs}
+
+
+
+# -- related items --------------------------------------------------------------------------
+
+
+def test_related_items_share_tags_first_then_category_newest_first_at_most_five(tmp_path: Path) -> None:
+    site = make_site(tmp_path, {
+        "news/me.md": front("本篇", "2024-03-01", "工作动态", "tags: [家风, 维权]"),
+        "news/both.md": front("两个标签都有", "2023-01-01", "工作动态", "tags: [维权, 家风]"),
+        "notices/one-old.md": front("一个标签·旧", "2022-01-01", "通知公告", "tags: [家风]"),
+        "notices/one-new.md": front("一个标签·新", "2024-02-01", "通知公告", "tags: [维权]"),
+        "notices/expired.md": front("已结束", "2024-02-15", "通知公告", "tags: [家风, 维权]", "expires: 2024-03-01"),
+        "news/cat-1.md": front("同栏目一", "2024-01-01"),
+        "news/cat-2.md": front("同栏目二", "2024-01-20"),
+        "news/cat-3.md": front("同栏目三", "2023-06-01"),
+        "notices/other.md": front("无关", "2024-05-01", "通知公告"),
+        "pages/about.md": "---\ntitle: 关于我们\n---\n\n正文。\n",
+    })
+    built, errors = library(site)
+    assert errors == []
+    titles = [item.title for item in built.related["news/2024/me/"]]
+    assert titles == ["两个标签都有", "一个标签·新", "一个标签·旧", "同栏目二", "同栏目一"]
+    assert [item.title for item in built.related["news/2024/cat-1/"]][:2] == ["本篇", "同栏目二"]  # no tags: the category, newest first
+    assert all(item.url != "notices/2024/expired/" for related in built.related.values() for item in related)
+    assert "about/" not in built.related
+
+
+def test_related_items_appear_on_article_pages(sample_output: Path) -> None:
+    import lxml.html
+
+    doc = lxml.html.fromstring((sample_output / "jinguo-fengcai/2023/li-xiuying/index.html").read_bytes())
+    section = doc.xpath("//section[@class='related']")[0]
+    hrefs = section.xpath(".//a/@href")
+    assert 1 <= len(hrefs) <= 5 and "/jinguo-fengcai/2023/li-xiuying/" not in hrefs
+    assert section.get("data-pagefind-ignore") == "all"
+    hant = lxml.html.fromstring((sample_output / "zh-hant/jinguo-fengcai/2023/li-xiuying/index.html").read_bytes())
+    assert hant.xpath("//section[@class='related']//a/@href") == ["/zh-hant" + href for href in hrefs]

@@ -21,7 +21,7 @@ APPEAL = "/jinguo-fengcai/2022/guanai-xingdong/"
 ARTICLE = "/funv-zhichuang/2023/minhu-woying/"
 NOTICE = "/tongzhi-gonggao/2026/zuimei-jiating-tuijian/"
 CANONICAL = "https://www.ymfulian.org.cn"
-PAGE_KINDS = ["/", "/gongzuo-dongtai/", APPEAL, ARTICLE, NOTICE, f"{APPEAL}print/", "/404.html"]
+PAGE_KINDS = ["/", "/gongzuo-dongtai/", APPEAL, ARTICLE, NOTICE, f"{APPEAL}print/", "/404.html", "/search/", "/sitemap/"]
 AXE_SOURCE = (Path(axe_playwright_python.__file__).parent / "axe.min.js").read_text(encoding="utf-8")
 
 MODES = {  # what the early script reads from localStorage

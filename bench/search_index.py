@@ -1,0 +1,154 @@
+"""How long the search index takes to build, how big it is, and what one query downloads.
+
+    .venv/bin/python bench/search_index.py [--site DIR] [--query 妇联] [--query 家庭教育 ...]
+
+Builds the site (without writing it anywhere but a temporary folder), times Pagefind's part
+separately, then serves the result on 127.0.0.1 and runs each query on the search page in
+Debian's headless Chromium, adding up the bytes of index files it fetched (pf_meta, pf_index,
+pf_filter, pf_fragment) and, separately, Pagefind's script and WebAssembly. The local server
+does not compress, so these are the uncompressed transfer sizes (the index files are gzip
+already; pagefind.js and the wasm shrink further on a server that compresses).
+
+With --pagefind-segmentation it instead indexes the pages as Pagefind would on its own (its
+Chinese segmentation, no splitting into characters) and, for each query, compares the items
+pagefind.js finds with the items whose indexed text contains the query, in both scripts.
+"""
+
+from __future__ import annotations
+
+import argparse
+import functools
+import tempfile
+import threading
+import time
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from urllib.parse import quote, urlsplit
+
+import lxml.html
+
+from fedpress import search
+from fedpress.errors import Problems
+from fedpress.hant import Converter
+from fedpress.pipeline import BuildOptions, compile_site
+from fedpress.search import build_search_index
+from fedpress.writer import write_output
+
+INDEX_FILES = (".pf_meta", ".pf_index", ".pf_filter", ".pf_fragment")
+
+
+class _Quiet(SimpleHTTPRequestHandler):
+    def log_message(self, format: str, *args: object) -> None:
+        pass
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--site", type=Path, default=Path("."))
+    parser.add_argument("--query", action="append", help="default: 妇联, 家庭教育, 12338")
+    parser.add_argument("--pagefind-segmentation", action="store_true", help="measure what Pagefind's own Chinese segmentation finds")
+    args = parser.parse_args()
+    queries = args.query or ["妇联", "家庭教育", "12338"]
+    if args.pagefind_segmentation:
+        search.spaced_for_index = lambda page: page
+        search.INDEX_LANGUAGE = "zh"
+
+    started = time.perf_counter()
+    compiled = compile_site(BuildOptions(site=args.site, search=False))
+    rendered = time.perf_counter() - started
+    problems = Problems()
+    started = time.perf_counter()
+    bundle = build_search_index(compiled.files, compiled.library.config, problems)
+    indexing = time.perf_counter() - started
+    if problems:
+        raise SystemExit("\n".join(str(p) for p in problems.errors))
+    items = len(compiled.library.items)
+    print(f"{items} items, {len(compiled.files)} files rendered in {rendered:.1f} s; search index built in {indexing:.1f} s")
+    for prefix in ("", "zh-hant/"):
+        files = {rel: data for rel, data in bundle.items() if rel.startswith(prefix + "pagefind/") and (prefix or not rel.startswith("zh-hant/"))}
+        if files:
+            print(f"  /{prefix}pagefind/: {len(files)} files, {sum(map(len, files.values())) / 1024:.0f} KiB")
+
+    base_path = compiled.library.config.base_path
+    with tempfile.TemporaryDirectory(prefix="fedpress-bench-") as folder:
+        write_output({**compiled.files, **bundle}, Path(folder) / "root" / base_path.strip("/"))  # served under its own path
+        handler = functools.partial(_Quiet, directory=str(Path(folder) / "root"))
+        server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+        threading.Thread(target=server.serve_forever, daemon=True).start()
+        try:
+            home = f"http://127.0.0.1:{server.server_address[1]}{base_path}"
+            if args.pagefind_segmentation:
+                config = compiled.library.config
+                _recall(home, Path(folder) / "root" / base_path.strip("/"), queries, Converter(config.hant).text if config.hant else None)
+            else:
+                _measure(home, queries)
+        finally:
+            server.shutdown()
+
+
+def _measure(home: str, queries: list[str]) -> None:
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path="/usr/bin/chromium", args=["--no-sandbox", "--disable-gpu"])
+        for query in queries:
+            page = browser.new_page()
+            sizes: dict[str, int] = {}
+            page.on("requestfinished", lambda request, sizes=sizes: sizes.__setitem__(urlsplit(request.url).path, request.sizes()["responseBodySize"]))
+            started = time.perf_counter()
+            page.goto(f"{home}search/?q={quote(query)}")
+            page.wait_for_function("document.querySelector('.search-results').getAttribute('aria-busy') === 'false'", timeout=60_000)
+            elapsed = time.perf_counter() - started
+            page.wait_for_load_state("networkidle")  # let the last responses be counted
+            index = {p: s for p, s in sizes.items() if p.endswith(INDEX_FILES)}
+            engine = {p: s for p, s in sizes.items() if "/pagefind/" in p and not p.endswith(INDEX_FILES)}
+            status = page.locator(".search-status").inner_text()
+            print(f"query {query}: {status} index files {len(index)} = {sum(index.values()) / 1024:.1f} KiB "
+                  f"(fragments {sum(s for p, s in index.items() if p.endswith('.pf_fragment')) / 1024:.1f} KiB); "
+                  f"Pagefind script and wasm {sum(engine.values()) / 1024:.1f} KiB; page load to results {elapsed:.2f} s")
+            page.close()
+        browser.close()
+
+
+def _indexed_texts(output: Path, prefix: str) -> dict[str, str]:
+    texts = {}
+    for path in (output / prefix).rglob("index.html"):
+        rel = path.relative_to(output).as_posix()
+        if not prefix and rel.startswith("zh-hant/"):
+            continue
+        bodies = lxml.html.fromstring(path.read_bytes()).xpath("//*[@data-pagefind-body]")
+        if bodies:
+            for ignored in bodies[0].xpath(".//*[@data-pagefind-ignore]"):
+                ignored.drop_tree()
+            texts["/" + rel.removesuffix("index.html")] = "".join(bodies[0].text_content().split())
+    return texts
+
+
+def _recall(home: str, output: Path, queries: list[str], to_traditional) -> None:
+    from playwright.sync_api import sync_playwright
+
+    base_path = "/" + home.split("/", 3)[3]
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path="/usr/bin/chromium", args=["--no-sandbox", "--disable-gpu"])
+        for prefix, convert in (("", str), ("zh-hant/", to_traditional)):
+            if convert is None:
+                continue
+            page = browser.new_page()
+            page.goto(f"{home}{prefix}search/")
+            texts = _indexed_texts(output, prefix)
+            for query in map(convert, queries):
+                found = set(page.evaluate("""async ([bundle, base, q]) => {
+                    const pagefind = await import(bundle);
+                    await pagefind.options({baseUrl: base});
+                    const found = await pagefind.search(q);
+                    return Promise.all(found.results.map(r => r.data().then(d => d.url)));
+                }""", [f"{base_path}{prefix}pagefind/pagefind.js", base_path + prefix, query]))
+                expected = {base_path.rstrip("/") + url for url, text in texts.items() if query in text}
+                print(f"/{prefix} {query}: {len(expected)} items contain it; Pagefind finds {len(found & expected)} of them"
+                      f" and {len(found - expected)} others")
+            page.close()
+        browser.close()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,286 @@
+"""Site search: the Pagefind index of each script, and the search page in real headless Chromium.
+
+What the reader should find is computed from the built pages themselves: the items whose indexed text
+(the item marked data-pagefind-body, less what is marked data-pagefind-ignore) contains the query.
+"""
+
+from __future__ import annotations
+
+import gzip
+import json
+import stat
+from pathlib import Path
+from urllib.parse import quote, urlsplit
+
+import axe_playwright_python
+import lxml.html
+import pytest
+from browser import serve_folder
+
+from fedpress.errors import BuildFailed
+from fedpress.search import spaced_for_index
+
+from conftest import REPO, SITES, build, copy_site
+
+AXE_SOURCE = (Path(axe_playwright_python.__file__).parent / "axe.min.js").read_text(encoding="utf-8")
+SIMPLIFIED_QUERIES = ["妇联", "家暴", "维权", "家庭教育", "李秀英", "王红梅", "12338"]
+TRADITIONAL_QUERIES = ["婦聯", "家暴", "維權", "家庭教育", "李秀英", "王紅梅", "12338"]
+
+
+def indexed_texts(output: Path, prefix: str = "") -> dict[str, str]:
+    """URL -> the text Pagefind indexes for each page of one script, without whitespace."""
+    root = output / prefix
+    texts = {}
+    for path in root.rglob("index.html"):
+        rel = path.relative_to(root).as_posix()
+        if not prefix and rel.startswith("zh-hant/"):
+            continue
+        doc = lxml.html.fromstring(path.read_bytes())
+        bodies = doc.xpath("//*[@data-pagefind-body]")
+        if not bodies:
+            continue
+        for ignored in bodies[0].xpath(".//*[@data-pagefind-ignore]"):
+            ignored.drop_tree()
+        texts[f"/{prefix}{rel.removesuffix('index.html')}"] = "".join(bodies[0].text_content().split())
+    return texts
+
+
+def fragments(output: Path, prefix: str = "") -> list[dict]:
+    """The records of one script's index (Pagefind's fragment files: gzip of a signature and JSON)."""
+    records = []
+    for path in sorted((output / prefix / "pagefind/fragment").glob("*.pf_fragment")):
+        data = gzip.decompress(path.read_bytes())
+        records.append(json.loads(data[len(b"pagefind_dcd"):]))
+    return records
+
+
+@pytest.fixture
+def browser_page(chromium, sample_server):
+    context = chromium.new_context(viewport={"width": 390, "height": 844}, base_url=sample_server)
+    page = context.new_page()
+    yield page
+    context.close()
+
+
+def search(page, query: str, prefix: str = "", **filters: str) -> list[str]:
+    """Open the search page for `query`, show every result, return the result links in order."""
+    params = "".join(f"&{key}={value}" for key, value in filters.items())
+    page.goto(f"/{prefix}search/?q={quote(query)}{params}")
+    page.wait_for_function("document.querySelector('.search-results').getAttribute('aria-busy') === 'false'")
+    while page.locator(".search-more").is_visible():
+        count = page.locator(".search-result").count()
+        page.locator(".search-more").click()
+        page.wait_for_function(f"document.querySelectorAll('.search-result').length > {count}")
+    return page.locator(".search-result-title a").evaluate_all("links => links.map(a => a.getAttribute('href'))")
+
+
+# -- the index -------------------------------------------------------------------------------
+
+
+def test_chinese_is_indexed_character_by_character_except_the_result_facts() -> None:
+    page = ('<h1>李秀英：扎根</h1><p>拨打12338热线，“关爱”&amp;ABC 2023年</p>'
+            '<span data-pagefind-meta="title">李秀英：扎根</span><script>var s = "中文";</script>')
+    assert spaced_for_index(page) == ('<h1>李 秀 英 ： 扎 根</h1><p>拨 打 12338 热 线 ，“ 关 爱 ”&amp;ABC 2023 年</p>'
+                                      '<span data-pagefind-meta="title">李秀英：扎根</span><script>var s = "中文";</script>')
+
+
+def test_each_script_has_its_own_bundle_without_pagefinds_ready_made_interfaces(sample_output: Path) -> None:
+    for prefix in ("", "zh-hant/"):
+        bundle = sample_output / prefix / "pagefind"
+        entry = json.loads((bundle / "pagefind-entry.json").read_text(encoding="utf-8"))
+        assert list(entry["languages"]) == ["und"]  # one index per script, not segmented again (see fedpress/search.py)
+        assert (bundle / "pagefind.js").is_file() and (bundle / f"pagefind.{entry['languages']['und']['hash']}.pf_meta").is_file()
+        assert not [p.name for p in bundle.iterdir() if p.name.startswith(("pagefind-ui", "pagefind-modular", "pagefind-component"))]
+        search_page = lxml.html.fromstring((sample_output / prefix / "search/index.html").read_bytes())
+        assert search_page.xpath("//form[@class='search-form']/@data-pagefind") == [f"/{prefix}pagefind/pagefind.js"]
+
+
+def test_only_published_items_and_pages_are_indexed(sample_output: Path) -> None:
+    for prefix in ("", "zh-hant/"):
+        indexed = {record["url"] for record in fragments(sample_output, prefix)}
+        assert indexed == {"/" + url.removeprefix(f"/{prefix}") for url in indexed_texts(sample_output, prefix)}
+        assert len(indexed) == 52  # 50 published items and 2 pages; not the expired notice, lists or print views
+        assert "/tongzhi-gonggao/2025/zhaopin-gonggao/" not in indexed
+        assert not [url for url in indexed if url.endswith("/print/") or url.startswith(("/tags/", "/archives/"))]
+
+
+def test_drafts_and_future_items_stay_out_of_the_index_even_when_built(tmp_path: Path) -> None:
+    build(REPO, tmp_path / "out", drafts=True, future=True)
+    assert (tmp_path / "out/gongzuo-dongtai/2027/xinchun-yugao/index.html").is_file()
+    indexed = {record["url"] for record in fragments(tmp_path / "out")}
+    assert "/gongzuo-dongtai/2026/nianzhong-zongjie/" not in indexed and "/gongzuo-dongtai/2027/xinchun-yugao/" not in indexed
+
+
+def test_records_carry_title_date_category_type_and_filters_in_their_script(sample_output: Path) -> None:
+    hans = {r["url"]: r for r in fragments(sample_output)}["/jinguo-fengcai/2023/li-xiuying/"]
+    assert hans["meta"]["title"] == "李秀英：扎根社区二十年的“贴心大姐”"
+    assert (hans["meta"]["date"], hans["meta"]["category"], hans["meta"]["type"]) == ("2023-05-12", "巾帼风采", "文章")
+    assert hans["filters"] == {"category": ["jinguo-fengcai"], "year": ["2023"]}
+    hant = {r["url"]: r for r in fragments(sample_output, "zh-hant/")}["/jinguo-fengcai/2023/li-xiuying/"]
+    assert hant["meta"]["title"] == "李秀英：紮根社區二十年的“貼心大姐”" and hant["meta"]["category"] == "巾幗風采"
+    about = {r["url"]: r for r in fragments(sample_output)}["/about/"]
+    assert about["meta"]["type"] == "页面" and about["filters"] == {}
+
+
+def test_navigation_footer_tools_and_sharing_are_not_indexed(sample_output: Path) -> None:
+    for record in fragments(sample_output):
+        content = record["content"]
+        for outside in ("首 页", "分 享 到", "打 印 本 页", "返 回 顶 部", "上 一 篇", "相 关 阅 读", "网 站 标 识 码", "发 布 日 期"):
+            assert outside not in content, (record["url"], outside)
+
+
+def test_failed_indexing_is_a_clear_error_and_the_output_stays(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    output = tmp_path / "out"
+    build(SITES / "subpath", output)
+    before = {p: p.read_bytes() for p in output.rglob("*") if p.is_file()}
+    broken = tmp_path / "pagefind"
+    broken.write_text("#!/bin/sh\necho 'Error: disk full' >&2\nexit 3\n", encoding="utf-8")
+    broken.chmod(broken.stat().st_mode | stat.S_IXUSR)
+    monkeypatch.setattr("fedpress.search.pagefind_binary", lambda: broken)
+    site = copy_site(SITES / "subpath", tmp_path / "site")
+    (site / "content/news/one.md").write_text((site / "content/news/one.md").read_text(encoding="utf-8") + "\n新的一段。\n", encoding="utf-8")
+    with pytest.raises(BuildFailed) as failure:
+        build(site, output)
+    [error] = failure.value.problems.errors
+    assert str(error).startswith("站内搜索: 生成简体站内搜索索引失败：Pagefind 退出码 3：Error: disk full。网站没有更新")
+    assert {p: p.read_bytes() for p in output.rglob("*") if p.is_file()} == before
+
+
+def test_a_missing_pagefind_binary_is_a_clear_error(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr("fedpress.search.pagefind_binary", lambda: tmp_path / "nowhere" / "pagefind")
+    with pytest.raises(BuildFailed) as failure:
+        build(SITES / "subpath", tmp_path / "out")
+    assert "无法运行" in str(failure.value.problems.errors[0])
+    assert not (tmp_path / "out").exists()
+
+
+# -- searching in Chromium -------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("prefix", "queries"), [("", SIMPLIFIED_QUERIES), ("zh-hant/", TRADITIONAL_QUERIES)])
+def test_every_item_containing_the_words_is_found_in_both_scripts(browser_page, sample_output: Path, prefix: str, queries: list[str]) -> None:
+    texts = indexed_texts(sample_output, prefix)
+    for query in queries:
+        expected = {url for url, text in texts.items() if query in text}
+        found = search(browser_page, query, prefix)
+        assert expected, query
+        assert len(found) == len(set(found)) and set(found) == expected, (query, sorted(expected ^ set(found)))
+        assert browser_page.locator(".search-status").text_content().startswith("找到")
+    assert search(browser_page, "李秀英", prefix)[0] == f"/{prefix}jinguo-fengcai/2023/li-xiuying/"
+    assert search(browser_page, "王红梅" if not prefix else "王紅梅", prefix)[0] == f"/{prefix}weiquan-fuwu/2024/hunyin-tiaojie/"
+
+
+def test_results_show_title_date_category_and_a_marked_excerpt(browser_page) -> None:
+    search(browser_page, "李秀英")
+    first = browser_page.locator(".search-result").first
+    assert first.locator("h2 a").inner_text() == "李秀英：扎根社区二十年的“贴心大姐”"
+    assert first.locator(".entry-meta time").inner_text() == "2023-05-12"
+    assert first.locator(".entry-meta .entry-category").all_inner_texts() == ["巾帼风采", "文章"]
+    marks = first.locator(".search-excerpt mark").all_inner_texts()
+    assert marks and set("".join(marks)) <= set("李秀英")
+    excerpt = first.locator(".search-excerpt").inner_text()
+    assert "李秀英" in excerpt and "李 秀" not in excerpt and "\u200b" not in excerpt
+    assert browser_page.locator(".search-status").inner_text() == "找到 3 条与“李秀英”相关的内容。"
+
+
+def test_traditional_results_are_traditional(browser_page) -> None:
+    search(browser_page, "婦聯", "zh-hant/")
+    first = browser_page.locator(".search-result").first
+    assert first.locator("h2 a").get_attribute("href").startswith("/zh-hant/")
+    assert "婦聯" in first.locator(".search-excerpt").inner_text()
+    status = browser_page.locator(".search-status").inner_text()
+    assert status.startswith("找到 ") and status.endswith(" 條與“婦聯”相關的內容。")
+    assert search(browser_page, "妇联", "zh-hant/") == []  # the Traditional index holds Traditional text
+    assert browser_page.locator(".search-status").inner_text().startswith("沒有找到")
+
+
+def test_several_words_find_the_items_containing_all_of_them(browser_page, sample_output: Path) -> None:
+    texts = indexed_texts(sample_output)
+    found = search(browser_page, "妇联 12338")
+    assert set(found) == {url for url, text in texts.items() if "妇联" in text and "12338" in text}
+    assert search(browser_page, "李秀英 12338") == []
+
+
+def test_category_and_year_filters_narrow_the_results(browser_page, sample_output: Path) -> None:
+    texts = indexed_texts(sample_output)
+    found = search(browser_page, "妇联", category="weiquan-fuwu")
+    assert set(found) == {url for url, text in texts.items() if "妇联" in text and url.startswith("/weiquan-fuwu/")}
+    assert browser_page.locator("#search-category").input_value() == "weiquan-fuwu"
+    found = search(browser_page, "妇联", year="2024")
+    assert found and set(found) == {url for url, text in texts.items() if "妇联" in text and "/2024/" in url}
+    browser_page.select_option("#search-year", "2021")  # changing a filter searches again and updates the address
+    browser_page.wait_for_function("location.search.includes('year=2021')")
+    browser_page.wait_for_function("[...document.querySelectorAll('.search-result a')].every(a => a.href.includes('/2021/'))")
+
+
+def test_the_header_box_on_every_page_leads_to_the_results(browser_page) -> None:
+    browser_page.goto("/funv-zhichuang/2023/minhu-woying/")
+    box = browser_page.get_by_role("searchbox", name="搜索本站内容")
+    box.fill("家庭教育")
+    box.press("Enter")
+    browser_page.wait_for_url("**/search/?q=*")
+    browser_page.wait_for_selector(".search-result")
+    assert browser_page.locator("#search-q").input_value() == "家庭教育"
+    browser_page.goto("/zh-hant/")
+    assert browser_page.locator("form.site-search").get_attribute("action") == "/zh-hant/search/"
+
+
+def test_without_javascript_the_search_page_explains_and_links_onwards(chromium, sample_server) -> None:
+    context = chromium.new_context(base_url=sample_server, java_script_enabled=False)
+    page = context.new_page()
+    page.goto("/")
+    page.get_by_role("searchbox", name="搜索本站内容").fill("妇联")
+    page.get_by_role("button", name="搜索", exact=True).first.click()
+    page.wait_for_url("**/search/?q=*")
+    assert page.locator(".search-nojs").is_visible()
+    assert page.get_by_role("link", name="网站地图").first.is_visible()
+    context.close()
+
+
+def test_search_page_with_results_passes_axe(browser_page) -> None:
+    search(browser_page, "家庭教育")
+    browser_page.add_script_tag(content=AXE_SOURCE)
+    violations = browser_page.evaluate("""() => axe.run(document, {runOnly: {type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']}})
+                                          .then(r => r.violations.map(v => [v.id, v.nodes.map(n => n.target.join(' ')).slice(0, 3)]))""")
+    assert violations == []
+    assert browser_page.locator(".search-status").get_attribute("role") == "status"
+
+
+def test_one_query_downloads_little_of_the_index(browser_page) -> None:
+    """What a reader downloads for one query, besides Pagefind's script and WebAssembly."""
+    sizes: dict[str, int] = {}
+    browser_page.on("requestfinished", lambda request: sizes.__setitem__(urlsplit(request.url).path, request.sizes()["responseBodySize"]))
+    search(browser_page, "家庭教育")
+    index = sum(size for path, size in sizes.items() if path.endswith((".pf_meta", ".pf_index", ".pf_fragment", ".pf_filter")))
+    assert 0 < index < 150_000, sizes
+
+
+def test_search_works_under_a_sub_path(chromium, tmp_path: Path) -> None:
+    build(SITES / "subpath", tmp_path / "root" / "fulian")
+    with serve_folder(tmp_path / "root") as base:
+        context = chromium.new_context(base_url=base)
+        page = context.new_page()
+        page.goto("/fulian/search/?q=" + quote("执委"))
+        page.wait_for_selector(".search-result")
+        hrefs = page.locator(".search-result-title a").evaluate_all("links => links.map(a => a.getAttribute('href'))")
+        assert hrefs and all(href.startswith("/fulian/") for href in hrefs)
+        response = page.goto(hrefs[0])
+        assert response.status == 200 and "执委" in page.locator("h1").inner_text()
+        context.close()
+    assert not (tmp_path / "root/fulian/zh-hant").exists()  # no Traditional mirror configured: one index only
+
+
+def test_a_site_with_nothing_published_builds_and_its_search_finds_nothing(chromium, tmp_path: Path) -> None:
+    site = tmp_path / "site"
+    (site / "content/news").mkdir(parents=True)
+    (site / "config.yaml").write_text("site:\n  title: 新站\n  organisation: 新站\n  base_url: https://example.org.cn/\n"
+                                      "categories:\n  - key: news\n    name: 工作动态\n", encoding="utf-8")
+    (site / "content/news/a.md").write_text("---\ntitle: 草稿\ndate: 2024-01-01\ncategory: 工作动态\ndraft: true\n---\n\n妇联。\n", encoding="utf-8")
+    build(site, tmp_path / "out")
+    assert not (tmp_path / "out/pagefind").exists()  # Pagefind cannot make an empty index
+    with serve_folder(tmp_path / "out") as base:
+        context = chromium.new_context(base_url=base)
+        page = context.new_page()
+        assert search(page, "妇联") == []
+        assert page.locator(".search-status").inner_text().startswith("没有找到与“妇联”相关的内容")
+        context.close()

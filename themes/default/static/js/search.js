@@ -1,0 +1,246 @@
+/* 站内搜索: the search page's form, run in the browser over the Pagefind index of this script.
+   The form is a plain GET form, so the address (?q=…&category=…&year=…) can be bookmarked and shared;
+   this script reads it, asks Pagefind, and lists title, date, category, type and an excerpt with the
+   matching words marked. Messages come from the page (.search-messages), so they are in its script.
+   The index has every Han character as a word of its own (see fedpress/search.py), so each Chinese
+   word of the query is looked up as an exact phrase of characters, and a query of several words
+   (separated by spaces) finds the items containing all of them. */
+(function () {
+  "use strict";
+  var form = document.querySelector(".search-form");
+  if (!form) return;
+  var input = form.querySelector("#search-q");
+  var category = form.querySelector("#search-category");
+  var year = form.querySelector("#search-year");
+  var status = document.querySelector(".search-status");
+  var list = document.querySelector(".search-results");
+  var more = document.querySelector(".search-more");
+  var PAGE = 10;
+  var HAN = "[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\u{20000}-\u{3134f}]"; // as in fedpress/search.py
+  var HAN_BOUNDARY = new RegExp("(?<=" + HAN + ")(?=\\S)|(?<=\\S)(?=" + HAN + ")", "gu");
+  var CJK = new RegExp("^(?:" + HAN + "|[\u3000-\u303f\uff00-\uffef\u2014\u2018\u2019\u201c\u201d\u2026])$", "u");
+  var pagefind = null;
+  var current = null; // {results, shown, token}
+  var token = 0;
+
+  function message(name, values) {
+    var node = document.querySelector('.search-messages [data-message="' + name + '"]');
+    var text = node ? node.textContent : "";
+    Object.keys(values || {}).forEach(function (key) {
+      text = text.split("{" + key + "}").join(String(values[key]));
+    });
+    return text;
+  }
+
+  function load() {
+    if (!form.getAttribute("data-pagefind")) { // nothing published yet, so there is no index: nothing is found
+      return Promise.resolve({ search: function () { return Promise.resolve({ results: [] }); } });
+    }
+    if (!pagefind) {
+      pagefind = import(form.getAttribute("data-pagefind")).then(function (module) {
+        return module.options({ baseUrl: form.getAttribute("data-results-base"), excerptLength: 60 }).then(function () {
+          return module;
+        });
+      });
+    }
+    return pagefind;
+  }
+
+  /* Pagefind's excerpt is HTML with <mark> around the matching words: keep only text and marks. */
+  function excerptNodes(html) {
+    var parsed = new DOMParser().parseFromString("<p>" + html + "</p>", "text/html").body;
+    var runs = [];
+    (function collect(node, marked) {
+      node.childNodes.forEach(function (child) {
+        if (child.nodeType === 3) runs.push({ text: child.nodeValue.replace(/\u200b/g, ""), marked: marked });
+        else if (child.nodeType === 1) collect(child, marked || child.nodeName === "MARK");
+      });
+    })(parsed, false);
+    var fragment = document.createDocumentFragment();
+    unspaced(runs).forEach(function (run) {
+      var node = document.createTextNode(run.text);
+      if (run.marked) {
+        var mark = document.createElement("mark");
+        mark.appendChild(node);
+        node = mark;
+      }
+      fragment.appendChild(node);
+    });
+    return fragment;
+  }
+
+  /* Each word of the query as Pagefind should look it up: Chinese as an exact phrase of characters. */
+  function lookups(query) {
+    return query.split(/\s+/).filter(Boolean).map(function (word) {
+      var spaced = word.replace(HAN_BOUNDARY, " ");
+      return spaced === word ? word : '"' + spaced + '"';
+    });
+  }
+
+  /* The items matching every word, best first (the sum of Pagefind's scores). */
+  function findAll(module, query, filters) {
+    return Promise.all(lookups(query).map(function (lookup) {
+      return module.search(lookup, { filters: filters });
+    })).then(function (searches) {
+      var lists = searches.map(function (found) { return (found && found.results) || []; });
+      if (lists.length === 1) return lists[0];
+      var scores = {};
+      lists.forEach(function (list) {
+        list.forEach(function (result) { scores[result.id] = (scores[result.id] || 0) + result.score; });
+      });
+      return lists[0].filter(function (result) {
+        return lists.every(function (list) { return list.some(function (other) { return other.id === result.id; }); });
+      }).sort(function (a, b) { return scores[b.id] - scores[a.id]; });
+    });
+  }
+
+  /* The index reads Chinese with a space around every character: take those spaces out again. Pagefind
+     ends a paragraph that has no closing punctuation with ". ": after Chinese text that becomes a space. */
+  function unspaced(runs) {
+    var chars = [];
+    runs.forEach(function (run) {
+      Array.from(run.text).forEach(function (ch) { chars.push({ ch: ch, marked: run.marked }); });
+    });
+    function nextVisible(i) {
+      for (var j = i + 1; j < chars.length; j++) if (!/\s/.test(chars[j].ch)) return chars[j].ch;
+      return "";
+    }
+    var kept = [];
+    chars.forEach(function (c, i) {
+      var before = kept.length ? kept[kept.length - 1].ch : "";
+      if (c.ch === "." && CJK.test(before) && /\s/.test((chars[i + 1] || {}).ch || " ")) {
+        kept.push({ ch: " ", marked: false, paragraph: true });
+        return;
+      }
+      if (/\s/.test(c.ch)) {
+        if (!kept.length || /\s/.test(before)) return;
+        if (!kept[kept.length - 1].paragraph && (CJK.test(before) || CJK.test(nextVisible(i)))) return;
+      }
+      kept.push(c);
+    });
+    var out = [];
+    kept.forEach(function (c) {
+      var last = out[out.length - 1];
+      if (last && last.marked === c.marked) last.text += c.ch; else out.push({ text: c.ch, marked: c.marked });
+    });
+    return out;
+  }
+
+  function resultItem(data) {
+    var meta = data.meta || {};
+    var li = document.createElement("li");
+    li.className = "search-result";
+    var heading = document.createElement("h2");
+    heading.className = "search-result-title";
+    var link = document.createElement("a");
+    link.href = data.url;
+    link.textContent = meta.title || data.url;
+    heading.appendChild(link);
+    li.appendChild(heading);
+    var line = document.createElement("p");
+    line.className = "entry-meta";
+    if (meta.date) {
+      var time = document.createElement("time");
+      time.dateTime = meta.date;
+      time.textContent = meta.date;
+      line.appendChild(time);
+    }
+    [meta.category, meta.type].forEach(function (value) {
+      if (!value) return;
+      var span = document.createElement("span");
+      span.className = "entry-category";
+      span.textContent = value;
+      line.appendChild(span);
+    });
+    li.appendChild(line);
+    var excerpt = document.createElement("p");
+    excerpt.className = "search-excerpt";
+    excerpt.appendChild(excerptNodes(data.excerpt || ""));
+    li.appendChild(excerpt);
+    return li;
+  }
+
+  function showMore(search) {
+    var next = search.results.slice(search.shown, search.shown + PAGE);
+    return Promise.all(next.map(function (result) { return result.data(); })).then(function (datas) {
+      if (search.token !== token) return;
+      datas.forEach(function (data) { list.appendChild(resultItem(data)); });
+      search.shown += next.length;
+      var left = search.results.length - search.shown;
+      more.hidden = left <= 0;
+      more.textContent = message("more", { count: left });
+    });
+  }
+
+  /* One search: the status says "searching", then, once the first results are on the page, how many
+     were found (a polite live region, so screen readers announce it); the list is aria-busy meanwhile. */
+  function run(announceEmpty) {
+    var query = input.value.trim();
+    var filters = {};
+    if (category.value) filters.category = category.value;
+    if (year.value) filters.year = year.value;
+    var mine = ++token;
+    list.replaceChildren();
+    list.hidden = true;
+    more.hidden = true;
+    if (!query) {
+      status.textContent = announceEmpty ? message("empty") : "";
+      return Promise.resolve();
+    }
+    status.textContent = message("searching");
+    list.setAttribute("aria-busy", "true");
+    return load().then(function (module) {
+      return findAll(module, query, filters);
+    }).then(function (results) {
+      if (mine !== token) return;
+      current = { results: results, shown: 0, token: mine };
+      return showMore(current).then(function () {
+        if (mine !== token) return;
+        list.hidden = !results.length;
+        status.textContent = results.length ? message("found", { count: results.length, query: query }) : message("none", { query: query });
+      });
+    }).catch(function () {
+      if (mine === token) status.textContent = message("failed");
+    }).then(function () {
+      if (mine === token) list.setAttribute("aria-busy", "false");
+    });
+  }
+
+  function remember() {
+    var params = new URLSearchParams();
+    params.set("q", input.value.trim());
+    if (category.value) params.set("category", category.value);
+    if (year.value) params.set("year", year.value);
+    history.replaceState(null, "", "?" + params.toString());
+  }
+
+  form.addEventListener("submit", function (event) {
+    event.preventDefault();
+    remember();
+    run(true);
+  });
+  [category, year].forEach(function (select) {
+    select.addEventListener("change", function () {
+      if (input.value.trim()) {
+        remember();
+        run(false);
+      }
+    });
+  });
+  more.addEventListener("click", function () {
+    if (!current) return;
+    var first = list.children.length;
+    showMore(current).then(function () {
+      var link = list.children[first] && list.children[first].querySelector("a");
+      if (link) link.focus(); // keyboard and screen-reader users continue at the first new result
+    });
+  });
+
+  var params = new URLSearchParams(location.search);
+  input.value = params.get("q") || "";
+  if (params.get("category")) category.value = params.get("category");
+  if (params.get("year")) year.value = params.get("year");
+  document.body.classList.add("search-ready");
+  if (input.value.trim()) run(false);
+  else load(); // start fetching the index while the reader types
+})();
