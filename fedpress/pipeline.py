@@ -118,7 +118,7 @@ def build_site(options: BuildOptions, state: BuildState | None = None) -> BuildR
     state.next_change, state.warnings, state.files = next_schedule_change(site.library), tuple(problems.warnings), len(paths)
     state.paths = frozenset(paths)
     state.save()
-    return BuildResult(problems, report, len(site.jobs), sum(1 for job in todo if job.template), False)
+    return BuildResult(problems, report, len(paths), sum(1 for job in todo if job.template), False)
 
 
 def check_site(options: BuildOptions) -> Prepared:
