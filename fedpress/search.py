@@ -31,6 +31,7 @@ from __future__ import annotations
 import gzip
 import hashlib
 import json
+import os
 import re
 import struct
 import subprocess
@@ -80,7 +81,9 @@ def build_search_index(files: Mapping[str, bytes | Path], config: SiteConfig, pr
         problems.error("站内搜索", 0, "", str(exc))
         return {}
     bundle: dict[str, bytes] = {}
-    with tempfile.TemporaryDirectory(prefix="fedpress-search-") as folder:
+    # The copies Pagefind reads are scratch: in memory (/dev/shm) where the system offers it.
+    scratch = "/dev/shm" if os.path.isdir("/dev/shm") and os.access("/dev/shm", os.W_OK) else None
+    with tempfile.TemporaryDirectory(prefix="fedpress-search-", dir=scratch) as folder:
         for variant in variants:
             site = Path(folder) / f"site-{variant.key}"
             output = Path(folder) / f"index-{variant.key}"
