@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import re
 import shutil
 import statistics
 import subprocess
@@ -124,7 +125,8 @@ def serve_edit(site: Path) -> Measure:
 def _page_url(site: Path, article: Path, port: int) -> str:
     text = article.read_text(encoding="utf-8")
     year = text.split("date: ", 1)[1][:4]
-    return f"http://127.0.0.1:{port}/{article.parent.name}/{year}/{article.stem}/"
+    slug = re.sub(r"^\d{4}-\d{2}-\d{2}-", "", article.stem)
+    return f"http://127.0.0.1:{port}/{article.parent.name}/{year}/{slug}/"
 
 
 def _get(url: str) -> str | None:
@@ -200,6 +202,7 @@ def main() -> None:
     parser.add_argument("--peers", action="store_true", help="also measure Hugo and Pelican cold builds")
     parser.add_argument("--pelican", default=os.environ.get("PELICAN_PYTHON", ""), help="a Python with Pelican installed")
     parser.add_argument("--serve", action="store_true", help="also measure serve latency (needs the serve command)")
+    parser.add_argument("--sample", action="store_true", help="also measure the repository's sample site")
     parser.add_argument("--work", type=Path, default=Path(tempfile.gettempdir()) / "fedpress-bench")
     args = parser.parse_args()
     sizes = args.n or [1000, 10000]
@@ -209,6 +212,12 @@ def main() -> None:
                                                               ("one article", article_edit), ("one template", template_edit)]
     if args.serve:
         scenarios.append(("serve: save to served", serve_edit))
+    if args.sample:
+        sample = args.work / "sample"
+        if not sample.exists():
+            shutil.copytree(REPO, sample, ignore=shutil.ignore_patterns("output", ".cache", ".venv", ".git", "tests", "bench"))
+        for name, scenario in scenarios:
+            rows.append(("sample", "fedpress sample site", name, summarize([scenario(sample) for _ in range(args.runs)])))
     for n in sizes:
         reference = {}
         if args.peers and shutil.which("hugo"):

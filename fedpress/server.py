@@ -68,7 +68,8 @@ class Preview:
 
     def __init__(self, options: BuildOptions, say: Callable[[str], None]) -> None:
         folder = options.cache_dir / "preview"
-        self.options = replace(options, drafts=True, future=True, output=folder / "site")
+        # The search index takes longer than the rest of an edit's rebuild, and would index drafts: the preview has none.
+        self.options = replace(options, drafts=True, future=True, output=folder / "site", search=False)
         self.state = BuildState.load(folder)
         self.say = say
         self.ready = threading.Condition()
