@@ -14,6 +14,18 @@ from fedpress.pipeline import BuildOptions, BuildResult, build_site
 
 REPO = Path(__file__).resolve().parent.parent
 SITES = Path(__file__).resolve().parent / "sites"
+# The smallest valid config.yaml, with two categories: the unit tests start from it.
+MINIMAL_CONFIG = """\
+site:
+  title: 测试市妇联
+  organisation: 测试市妇女联合会
+  base_url: https://example.org.cn/
+categories:
+  - key: news
+    name: 工作动态
+  - key: notices
+    name: 通知公告
+"""
 # A fixed "now" keeps drafts/future/expired decisions independent of the day the tests run.
 NOW = datetime(2026, 11, 22, 12, 0, tzinfo=ZoneInfo("Asia/Shanghai"))
 

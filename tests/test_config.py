@@ -8,17 +8,9 @@ from zoneinfo import ZoneInfo
 from fedpress.config import SiteConfig, load_config
 from fedpress.errors import Problems
 
-MINIMAL = """\
-site:
-  title: 测试市妇联
-  organisation: 测试市妇女联合会
-  base_url: https://example.org.cn/
-categories:
-  - key: news
-    name: 工作动态
-  - key: notices
-    name: 通知公告
-"""
+from conftest import MINIMAL_CONFIG
+
+MINIMAL = MINIMAL_CONFIG
 
 
 def load(tmp_path: Path, text: str | bytes) -> tuple[SiteConfig | None, list[str]]:

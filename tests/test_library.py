@@ -16,19 +16,11 @@ from fedpress.pipeline import BuildOptions, check_site
 from fedpress.reader import read_document
 from fedpress.sources import find_sources
 
+from conftest import MINIMAL_CONFIG
+
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 NOW = datetime(2024, 6, 1, 12, 0, tzinfo=SHANGHAI)
-CONFIG = """\
-site:
-  title: 测试市妇联
-  organisation: 测试市妇女联合会
-  base_url: https://example.org.cn/
-categories:
-  - key: news
-    name: 工作动态
-  - key: notices
-    name: 通知公告
-"""
+CONFIG = MINIMAL_CONFIG
 
 
 def front(title: str, date: str | None = "2024-01-10", category: str | None = "工作动态", *extra: str, body: str = "正文。\n") -> str:
