@@ -30,6 +30,7 @@ _TOP = (
     Field("footer", "mapping", "页脚信息"),
     Field("theme", "text", "主题"),
     Field("traditional", "mapping", "繁体版"),
+    Field("deploy", "sequence", "发布目标"),  # checked by fedpress.deploy.targets, which only `check` and `deploy` need
 )
 _SITE = (
     Field("title", "text", "网站名称", required=True),
