@@ -8,7 +8,7 @@ the config only names the environment variable that holds it.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -53,7 +53,8 @@ _KIND_FIELDS = {
         Field("secret_key_env", "text", "存放 Secret Key 的环境变量名"),
     ),
 }
-_ALL_FIELDS = tuple({f.name: f for f in (*_COMMON, *(f for fs in _KIND_FIELDS.values() for f in fs))}.values())
+# For a target whose kind is unknown: any field of any kind, none required but the kind itself.
+_ALL_FIELDS = tuple({f.name: replace(f, required=f.name == "kind") for f in (*_COMMON, *(f for fs in _KIND_FIELDS.values() for f in fs))}.values())
 _DEFAULT_PORTS = {"rsync": 22, "sftp": 22, "ftp": 21, "ftps": 21}
 # Keys that hold a secret itself, not the name of where it is kept.
 _SECRET = re.compile(r"pass(word|wd)?|pwd|secret|token|private[_-]?key|credential|口令|密码|密钥", re.IGNORECASE)
