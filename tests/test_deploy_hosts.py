@@ -12,13 +12,14 @@ import os
 import re
 import signal
 import subprocess
+import sys
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from deploy_servers import LOOPBACK, FtpServer, S3Server, SshServer, ftp_servers, seaweedfs, ssh_server
+from deploy_servers import LOOPBACK, FtpServer, S3Server, SshServer, free_port, ftp_servers, seaweedfs, ssh_server
 
 from fedpress.cli import main
 from fedpress.deploy.local import LocalTransport
@@ -129,7 +130,7 @@ def s3_host(server: S3Server) -> Host:
             "    access_key_env: TEST_S3_KEY\n    secret_key_env: TEST_S3_SECRET\n")
     env = {"TEST_S3_KEY": server.access_key, "TEST_S3_SECRET": server.secret_key}
     return Host("s3", yaml, env, files, stamps, lambda k, d: client.put_object(Bucket=bucket, Key=k, Body=d),
-                lambda k: client.delete_object(Bucket=bucket, Key=k))
+                lambda k: client.delete_object(Bucket=bucket, Key=k), server)
 
 
 @pytest.fixture
@@ -165,6 +166,7 @@ def site_for(tmp_path: Path, host: Host, extra: str = "") -> Path:
 
 def deploy(site: Path, output: Path, host: Host, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture,
            *options: str) -> tuple[int, str, str]:
+    monkeypatch.setenv("HOME", str(site.parent / "home"))  # no ~/.netrc, ~/.ssh or ~/.aws of the machine's user
     for key, value in host.env.items():
         monkeypatch.setenv(key, value)
     code = main(["deploy", "--site", str(site), "--output", str(output), *options])
@@ -396,3 +398,129 @@ def test_a_wrong_password_or_key_is_named_in_chinese(host: Host, builds: Builds,
     assert "发布失败：发布目标“test”" in err and expected in err, err
     assert "目标上没有任何改动" in err
     assert published(host) == {}
+
+
+# --- what each kind of host says when something is wrong ---------------------------------------------
+
+
+def failure(site: Path, output: Path, host: Host, monkeypatch, capsys, *options: str) -> str:
+    code, _out, err = deploy(site, output, host, monkeypatch, capsys, *options)
+    assert code == 1, err
+    assert "发布失败：发布目标“test”" in err
+    return err
+
+
+@pytest.mark.parametrize("host", ["ftps"], indirect=True)
+def test_ftp_permission_full_disk_unreachable_host_and_unknown_certificate(host: Host, builds: Builds, tmp_path: Path, monkeypatch, capsys) -> None:
+    server: FtpServer = host.server
+    readonly = site_for(tmp_path, Host(**{**host.__dict__, "yaml": host.yaml.replace(f"user: {server.user}", f"user: {server.readonly_user}")}))
+    host.env = {"TEST_FTP_PASSWORD": "read only"}
+    assert "没有权限（服务器回答：550" in failure(readonly, builds.first, host, monkeypatch, capsys)
+
+    host.env = {"TEST_FTP_PASSWORD": server.password}
+    site = site_for(tmp_path, host)
+    server.hooks.disk_full = True
+    err = failure(site, builds.first, host, monkeypatch, capsys)
+    assert "服务器空间已满（服务器回答：452 Insufficient storage space.）" in err
+
+    server.hooks.disk_full = False
+    closed = site_for(tmp_path, Host(**{**host.__dict__, "yaml": re.sub(r"port: \d+", f"port: {free_port()}", host.yaml)}))
+    assert "连接被拒绝）。请检查 host 和 port" in failure(closed, builds.first, host, monkeypatch, capsys)
+
+    untrusted = site_for(tmp_path, Host(**{**host.__dict__, "yaml": re.sub(r"    ca_file: .*\n", "", host.yaml)}))
+    assert "服务器的 TLS 证书无法验证" in failure(untrusted, builds.first, host, monkeypatch, capsys)
+
+
+@pytest.mark.parametrize("host", ["ftp"], indirect=True)
+def test_an_ftp_password_from_netrc_and_a_missing_environment_variable(host: Host, builds: Builds, tmp_path: Path, monkeypatch, capsys) -> None:
+    server: FtpServer = host.server
+    monkeypatch.delenv("TEST_FTP_PASSWORD", raising=False)
+    host.env = {}
+    err = failure(site_for(tmp_path, host), builds.first, host, monkeypatch, capsys)
+    assert "没有设置环境变量 TEST_FTP_PASSWORD。请先设置它" in err
+    netrc = tmp_path / "netrc"
+    netrc.write_text(f'machine {LOOPBACK} login {server.user} password "{server.password}"\n')
+    netrc.chmod(0o600)
+    monkeypatch.setenv("NETRC", str(netrc))
+    site = site_for(tmp_path, Host(**{**host.__dict__, "yaml": host.yaml.replace("    password_env: TEST_FTP_PASSWORD\n", "")}))
+    assert deploy(site, builds.first, host, monkeypatch, capsys)[0] == 0
+    assert published(host) == site_files(builds.first)
+
+
+@pytest.mark.parametrize("host", ["sftp", "rsync"], indirect=True)
+def test_ssh_refuses_an_unknown_host_key_and_says_when_nothing_listens(host: Host, builds: Builds, tmp_path: Path, monkeypatch, capsys) -> None:
+    unknown = site_for(tmp_path, Host(**{**host.__dict__, "yaml": re.sub(r"    known_hosts: .*\n", "", host.yaml)}))
+    err = failure(unknown, builds.first, host, monkeypatch, capsys)
+    assert "不认识" in err and "主机密钥" in err
+    closed = site_for(tmp_path, Host(**{**host.__dict__, "yaml": re.sub(r"port: \d+", f"port: {free_port()}", host.yaml)}))
+    assert "连接被拒绝）。请检查 host 和 port" in failure(closed, builds.first, host, monkeypatch, capsys)
+    assert published(host) == {}
+
+
+@pytest.mark.parametrize("host", ["s3"], indirect=True)
+def test_object_storage_gets_content_types_and_cache_control_by_kind(host: Host, builds: Builds, tmp_path: Path, monkeypatch, capsys) -> None:
+    site = site_for(tmp_path, host)
+    assert deploy(site, builds.first, host, monkeypatch, capsys)[0] == 0
+    server: S3Server = host.server
+    bucket = re.search(r"bucket: (\S+)", host.yaml).group(1)
+    client = server.client()
+
+    def headers(key: str) -> tuple[str, str]:
+        answer = client.head_object(Bucket=bucket, Key=key)
+        return answer["ContentType"], answer.get("CacheControl", "")
+
+    assert headers("index.html") == ("text/html; charset=utf-8", "public, max-age=300")
+    assert headers("static/css/site.css") == ("text/css; charset=utf-8", "public, max-age=31536000")
+    assert headers("images/share-default.png") == ("image/png", "public, max-age=2592000")
+    assert headers(MANIFEST) == ("application/json; charset=utf-8", "no-cache")
+
+    missing = site_for(tmp_path, Host(**{**host.__dict__, "yaml": host.yaml.replace(f"bucket: {bucket}", "bucket: no-such-bucket")}))
+    assert "存储桶 no-such-bucket 不存在" in failure(missing, builds.first, host, monkeypatch, capsys)
+
+
+@pytest.mark.parametrize("host", ["local"], indirect=True)
+def test_local_folder_on_a_share_that_is_not_there(host: Host, builds: Builds, tmp_path: Path, monkeypatch, capsys) -> None:
+    site = site_for(tmp_path, Host(**{**host.__dict__, "yaml": "    path: ../unmounted/share/site\n"}))
+    err = failure(site, builds.first, host, monkeypatch, capsys)
+    assert "找不到文件夹" in err and "网络共享" in err
+    assert "目标上没有任何改动" in err
+
+
+def test_the_command_names_the_target_the_build_and_stays_quiet_off_a_terminal(builds: Builds, tmp_path: Path) -> None:
+    site = tmp_path / "site"
+    site.mkdir()
+    (site / "config.yaml").write_text(f"{SITE_CONFIG}\ndeploy:\n  - name: office\n    kind: local\n    path: ../published\n", encoding="utf-8")
+    command = [sys.executable, str(REPO / "build.py"), "deploy", "--output", str(builds.first)]
+    result = subprocess.run(command, cwd=site, capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr
+    assert result.stderr == ""  # no progress line in a log file
+    assert "发布完成：上传 279 个文件" in result.stdout.replace(str(len(site_files(builds.first))), "279")
+
+    unknown = subprocess.run([*command, "--target", "ftp"], cwd=site, capture_output=True, text=True, timeout=120)
+    assert unknown.returncode == 1 and "没有名为“ftp”的发布目标。config.yaml 中有：office。" in unknown.stderr
+    unbuilt = subprocess.run([*command[:-1], str(tmp_path / "nothing")], cwd=site, capture_output=True, text=True, timeout=120)
+    assert unbuilt.returncode == 1 and "这里没有生成好的网站。请先运行 build" in unbuilt.stderr
+
+
+def test_progress_is_shown_on_a_terminal(builds: Builds, tmp_path: Path) -> None:
+    import pty
+
+    site = tmp_path / "site"
+    site.mkdir()
+    (site / "config.yaml").write_text(f"{SITE_CONFIG}\ndeploy:\n  - kind: local\n    path: ../published\n", encoding="utf-8")
+    leader, follower = pty.openpty()
+    result = subprocess.run([sys.executable, str(REPO / "build.py"), "deploy", "--output", str(builds.first)], cwd=site, stdout=subprocess.PIPE,
+                            stderr=follower, timeout=120)
+    os.close(follower)
+    shown = b""
+    while True:
+        try:
+            chunk = os.read(leader, 65536)
+        except OSError:
+            break
+        if not chunk:
+            break
+        shown += chunk
+    os.close(leader)
+    assert result.returncode == 0
+    assert f"已上传 {len(site_files(builds.first))}/{len(site_files(builds.first))} 个文件".encode() in shown

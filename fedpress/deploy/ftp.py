@@ -18,6 +18,8 @@ from collections.abc import Iterator
 from .targets import Target
 from .transport import RemoteFile, Transport, Upload, temp_name
 
+_DENIED = ("denied", "permission", "privilege", "not allowed")  # how servers word a 550 that is about rights
+
 
 class _TLS(ftplib.FTP_TLS):
     """FTP_TLS that resumes the control connection's TLS session on data connections.
@@ -203,7 +205,7 @@ class _FtpErrors:
             return f"登录被拒绝：用户名或密码不对（服务器回答：{reply}）。请检查 config.yaml 中的 user 和{self.transport.secret_hint}。"
         if reply.startswith(("452", "552")):
             return f"服务器空间已满（服务器回答：{reply}）。请清理主机空间或联系服务商扩容，然后重新运行 deploy，已上传的文件不会重传。"
-        if isinstance(exc, ftplib.error_perm) and reply.startswith("550") and any(w in reply.lower() for w in ("denied", "permission", "not allowed")):
+        if isinstance(exc, ftplib.error_perm) and reply.startswith("550") and any(w in reply.lower() for w in _DENIED):
             return f"没有权限（服务器回答：{reply}）。请检查 path 是否写对、这个 FTP 账号是否有写入和删除权限。"
         if isinstance(exc, ftplib.Error):
             return f"服务器拒绝了操作（服务器回答：{reply}）。"

@@ -143,7 +143,7 @@ class SftpTransport(Transport):
             return f"登录被拒绝：用户名、密钥或密码不对。请检查 config.yaml 中的 user、key_file，ssh-agent 中的密钥，或{self.secret_hint}。"
         if isinstance(exc, socket.gaierror):
             return f"找不到服务器 {target.host}（域名无法解析）。请检查 host 是否写对、网络是否连通。"
-        if isinstance(exc, ConnectionRefusedError):
+        if isinstance(exc, (ConnectionRefusedError, paramiko.ssh_exception.NoValidConnectionsError)):
             return f"无法连接 {target.host}:{target.port}（连接被拒绝）。请检查 host 和 port，以及服务器是否开启了 SSH。"
         if isinstance(exc, (TimeoutError, socket.timeout)):
             return f"连接 {target.host}:{target.port} 超时。请检查网络，或稍后重试；已上传的文件不会重传。"
