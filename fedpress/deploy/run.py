@@ -107,6 +107,10 @@ def publish(target: Target, transport: Transport, files: dict[str, LocalFile], s
         arrived = _confirmed(journal.replay(), files, transport)
         delete = (options.delete or target.delete) and manifest.readable
         plan = make_plan(files, manifest.files, arrived, remote, delete)
+        same = transport.identical([Upload(f.path, f.source, f.size) for f in plan.uploads]) if plan.uploads else set()
+        if same:  # already there, though neither the manifest nor the journal knew
+            arrived = {**arrived, **{path: files[path].entry for path in same}}
+            plan = make_plan(files, manifest.files, arrived, remote, delete)
         _print_plan(plan, manifest, options, out)
         if options.dry_run:
             return Report(plan, 0, 0, 0, time.perf_counter() - started, True)

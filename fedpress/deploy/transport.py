@@ -73,6 +73,10 @@ class Transport:
         """
         return {item.path for item in items}
 
+    def identical(self, items: Sequence[Upload]) -> set[str]:
+        """Which of these files the target already holds byte for byte, where the protocol can tell cheaply."""
+        return set()
+
     def upload_many(self, items: Sequence[Upload], done: Callable[[Upload], None]) -> None:
         """Upload in the given order, reporting each file as soon as it is in place."""
         for item in items:
