@@ -14,10 +14,12 @@ import posixpath
 import socket
 import ssl
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 
 from .targets import Target
 from .transport import RemoteFile, Transport, Upload, temp_name
 
+_PARALLEL = 4  # connections used to list the target; shared hosts often allow 5 to 10 per user
 _DENIED = ("denied", "permission", "privilege", "not allowed")  # how servers word a 550 that is about rights
 
 
@@ -46,26 +48,31 @@ class FtpTransport(Transport):
         self.folders: set[str] = set()  # remote folders known to exist
 
     def open(self) -> None:
-        target = self.target
         with self._errors():
-            if target.kind == "ftps":
-                context = ssl.create_default_context(cafile=target.ca_file or None)
-                self.ftp = _TLS(context=context, timeout=target.timeout)
-            else:
-                self.ftp = ftplib.FTP(timeout=target.timeout)
-            self.ftp.connect(target.host, target.port)
-            self.ftp.login(self.user, self.password)
-            if isinstance(self.ftp, ftplib.FTP_TLS):
-                self.ftp.prot_p()  # the pages themselves travel encrypted too
-            self.ftp.set_pasv(True)
+            self.ftp = self._connect()
             self._make_folders(self._abs(""))
+
+    def _connect(self) -> ftplib.FTP:
+        target = self.target
+        if target.kind == "ftps":
+            context = ssl.create_default_context(cafile=target.ca_file or None)
+            ftp: ftplib.FTP = _TLS(context=context, timeout=target.timeout)
+        else:
+            ftp = ftplib.FTP(timeout=target.timeout)
+        try:
+            ftp.connect(target.host, target.port)
+            ftp.login(self.user, self.password)
+            if isinstance(ftp, ftplib.FTP_TLS):
+                ftp.prot_p()  # the pages themselves travel encrypted too
+        except BaseException:
+            ftp.close()
+            raise
+        ftp.set_pasv(True)
+        return ftp
 
     def close(self) -> None:
         if self.ftp is not None:
-            try:
-                self.ftp.quit()
-            except (OSError, EOFError, ftplib.Error):
-                self.ftp.close()
+            _quit(self.ftp)
             self.ftp = None
 
     def read(self, path: str) -> bytes | None:
@@ -80,19 +87,47 @@ class FtpTransport(Transport):
         return buffer.getvalue()
 
     def listing(self) -> dict[str, RemoteFile]:
+        """Folder by folder, a few at a time over extra connections: each costs round trips (and a TLS handshake)."""
         found: dict[str, RemoteFile] = {}
-        pending = [""]
+        level = [""]
+        helpers: list[ftplib.FTP] = []
         with self._errors():
-            while pending:
-                folder = pending.pop()
-                self.folders.add(self._abs(folder))
-                for name, kind, size in self._entries(self._abs(folder) or "."):
-                    path = posixpath.join(folder, name)
-                    if kind == "dir":
-                        pending.append(path)
-                    elif kind == "file":
-                        found[path] = RemoteFile(size)
+            try:
+                while level:
+                    self._add_helpers(helpers, min(_PARALLEL, len(level)) - 1)
+                    connections = [self.ftp, *helpers]
+                    shares = [level[i::len(connections)] for i in range(len(connections))]
+                    with ThreadPoolExecutor(len(connections)) as pool:
+                        results = list(pool.map(self._list_folders, connections, shares))
+                    level = []
+                    for files, folders in results:
+                        found.update(files)
+                        level += folders
+            finally:
+                for helper in helpers:
+                    _quit(helper)
         return found
+
+    def _add_helpers(self, helpers: list[ftplib.FTP], wanted: int) -> None:
+        """Open extra connections up to `wanted`; a host that allows fewer per user simply gets fewer."""
+        while len(helpers) < wanted:
+            try:
+                helpers.append(self._connect())
+            except (OSError, EOFError, ftplib.Error):
+                return
+
+    def _list_folders(self, ftp: ftplib.FTP, folders: list[str]) -> tuple[dict[str, RemoteFile], list[str]]:
+        files: dict[str, RemoteFile] = {}
+        below: list[str] = []
+        for folder in folders:
+            self.folders.add(self._abs(folder))
+            for name, kind, size in _entries(ftp, self._abs(folder) or "."):
+                path = posixpath.join(folder, name)
+                if kind == "dir":
+                    below.append(path)
+                elif kind == "file":
+                    files[path] = RemoteFile(size)
+        return files, below
 
     def upload(self, item: Upload) -> None:
         final, temp = self._abs(item.path), self._abs(temp_name(item.path))
@@ -148,26 +183,34 @@ class FtpTransport(Transport):
         with contextlib.suppress(ftplib.error_perm):
             self.ftp.delete(path)
 
-    def _entries(self, folder: str) -> Iterator[tuple[str, str, int]]:
-        """(name, "file"|"dir", size) of one folder: MLSD where the server has it, else LIST."""
-        try:
-            for name, facts in self.ftp.mlsd(folder, facts=["type", "size"]):
-                kind = facts.get("type", "").lower()
-                if name not in (".", "..") and kind in ("file", "dir"):
-                    yield name, kind, int(facts.get("size", "-1"))
-            return
-        except ftplib.error_perm as exc:
-            if not str(exc).startswith(("500", "502", "504")):
-                raise
-        lines: list[str] = []
-        self.ftp.retrlines(f"LIST -a {folder}", lines.append)
-        for line in lines:
-            entry = _parse_list_line(line)
-            if entry and entry[0] not in (".", ".."):
-                yield entry
-
     def _errors(self) -> _FtpErrors:
         return _FtpErrors(self)
+
+
+def _entries(ftp: ftplib.FTP, folder: str) -> Iterator[tuple[str, str, int]]:
+    """(name, "file"|"dir", size) of one folder: MLSD where the server has it, else LIST."""
+    try:
+        for name, facts in ftp.mlsd(folder, facts=["type", "size"]):
+            kind = facts.get("type", "").lower()
+            if name not in (".", "..") and kind in ("file", "dir"):
+                yield name, kind, int(facts.get("size", "-1"))
+        return
+    except ftplib.error_perm as exc:
+        if not str(exc).startswith(("500", "502", "504")):
+            raise
+    lines: list[str] = []
+    ftp.retrlines(f"LIST -a {folder}", lines.append)
+    for line in lines:
+        entry = _parse_list_line(line)
+        if entry and entry[0] not in (".", ".."):
+            yield entry
+
+
+def _quit(ftp: ftplib.FTP) -> None:
+    try:
+        ftp.quit()
+    except (OSError, EOFError, ftplib.Error):
+        ftp.close()
 
 
 def _parse_list_line(line: str) -> tuple[str, str, int] | None:

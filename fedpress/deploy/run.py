@@ -101,13 +101,14 @@ def publish(target: Target, transport: Transport, files: dict[str, LocalFile], s
     started = time.perf_counter()
     transport.open()
     try:
-        manifest = Manifest.parse(transport.read(MANIFEST))
         remote = transport.listing() if target.verify else None
+        manifest = Manifest.parse(transport.read(MANIFEST) if remote is None or MANIFEST in remote else None)
         journal = Journal(site / JOURNAL_DIR / f"{target.name}.journal", target.identity)
         arrived = _confirmed(journal.replay(), files, transport)
         delete = (options.delete or target.delete) and manifest.readable
         plan = make_plan(files, manifest.files, arrived, remote, delete)
-        same = transport.identical([Upload(f.path, f.source, f.size) for f in plan.uploads]) if plan.uploads else set()
+        there = [Upload(f.path, f.source, f.size) for f in plan.uploads if remote is None or f.path in remote]
+        same = transport.identical(there) if there else set()
         if same:  # already there, though neither the manifest nor the journal knew
             arrived = {**arrived, **{path: files[path].entry for path in same}}
             plan = make_plan(files, manifest.files, arrived, remote, delete)
@@ -140,6 +141,8 @@ def _carry_out(plan: Plan, transport: Transport, journal: Journal, published: di
     progress = Progress(err, len(plan.uploads), plan.upload_bytes)
 
     def arrived(item: Upload) -> None:
+        if item.path == MANIFEST:
+            return
         entry = Entry(files_by_path[item.path].sha256, item.size)
         journal.record(item.path, entry)
         published[item.path] = entry
@@ -151,9 +154,10 @@ def _carry_out(plan: Plan, transport: Transport, journal: Journal, published: di
     phases = [list(group) for _rank, group in groupby(plan.uploads, key=lambda f: f.rank)]
     try:
         for number, phase in enumerate(phases):
-            transport.upload_many([Upload(f.path, f.source, f.size) for f in phase], arrived)
-            if number < len(phases) - 1:  # the next phase starts from a manifest that knows this one
-                _write_manifest(transport, published)
+            items = [Upload(f.path, f.source, f.size) for f in phase]
+            if number:  # a manifest that knows the stages before this one, sent along with it (one rsync call, not two)
+                items.insert(0, _manifest_upload(published))
+            transport.upload_many(items, arrived)
     finally:
         progress.clear()
 
@@ -169,8 +173,12 @@ def _carry_out(plan: Plan, transport: Transport, journal: Journal, published: di
 
 
 def _write_manifest(transport: Transport, published: dict[str, Entry]) -> None:
+    transport.upload(_manifest_upload(published))
+
+
+def _manifest_upload(published: dict[str, Entry]) -> Upload:
     data = Manifest(dict(published)).to_bytes()
-    transport.upload(Upload(MANIFEST, data, len(data)))
+    return Upload(MANIFEST, data, len(data))
 
 
 def make_transport(target: Target, site: Path, output: Path) -> Transport:
