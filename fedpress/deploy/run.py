@@ -7,6 +7,7 @@ final manifest. Every failure is a DeployError with a message naming the target.
 
 from __future__ import annotations
 
+import hashlib
 import sys
 import time
 from dataclasses import dataclass
@@ -20,7 +21,7 @@ from .manifest import MANIFEST, Entry, Journal, Manifest
 from .plan import PHASES, LocalFile, Plan, make_plan, scan_output
 from .progress import Progress, size
 from .targets import Target, load_targets
-from .transport import DeployError, Transport, Upload
+from .transport import DeployError, RemoteFile, Transport, Upload
 
 JOURNAL_DIR = Path(".cache") / "deploy"
 _SHOWN = 20  # files listed per kind by --dry-run
@@ -61,12 +62,23 @@ class _State:
 def deploy_command(options: DeployOptions, out: TextIO | None = None, err: TextIO | None = None) -> int:
     """The command: everything printed in Chinese, exit 0 on success, 1 on failure, 130 on Ctrl-C."""
     out, err = out or sys.stdout, err or sys.stderr
+    state = _State()
+    try:
+        return _deploy(options, state, out, err)
+    except KeyboardInterrupt:
+        print(f"\n发布被中断。{_after_failure(state)}", file=err)
+        return 130
+    except OSError as exc:  # reading the built site or writing the journal
+        print(f"\n发布失败：无法读写 {exc.filename or ''}（{exc.strerror or exc}）。{_after_failure(state)}", file=err)
+        return 1
+
+
+def _deploy(options: DeployOptions, state: _State, out: TextIO, err: TextIO) -> int:
     site = options.site.resolve()
     problems = Problems()
     targets = load_targets(site, problems)
     output = options.output_dir.resolve()
-    if not problems:
-        files = _scan(output, problems)
+    files = _scan(output, problems) if not problems else {}
     if problems:
         for problem in [*problems.errors, *problems.warnings]:
             print(problem, file=err)
@@ -75,7 +87,6 @@ def deploy_command(options: DeployOptions, out: TextIO | None = None, err: TextI
     target = _choose(targets, options.target, err)
     if target is None:
         return 1
-    state = _State()
     print(f"发布到{target.label}", file=out)
     print(f"网站文件：{output}/（{len(files)} 个文件，{size(sum(f.size for f in files.values()))}）", file=out)
     try:
@@ -86,8 +97,7 @@ def deploy_command(options: DeployOptions, out: TextIO | None = None, err: TextI
         print(_after_failure(state), file=err)
         return 1
     except KeyboardInterrupt:
-        print(f"\n发布被中断。{_after_failure(state)}", file=err)
-        return 130
+        raise
     except Exception as exc:  # a bug must still not show an editor a traceback
         print(f"\n发布失败：{target.label}：意外的错误（{type(exc).__name__}：{exc}）。{_after_failure(state)}", file=err)
         return 1
@@ -102,7 +112,9 @@ def publish(target: Target, transport: Transport, files: dict[str, LocalFile], s
     transport.open()
     try:
         remote = transport.listing() if target.verify else None
-        manifest = Manifest.parse(transport.read(MANIFEST) if remote is None or MANIFEST in remote else None)
+        stored = transport.read(MANIFEST) if remote is None or MANIFEST in remote else None
+        manifest = Manifest.parse(stored)
+        remote = _trusted_digests(remote, stored)
         journal = Journal(site / JOURNAL_DIR / f"{target.name}.journal", target.identity)
         arrived = _confirmed(journal.replay(), files, transport)
         delete = (options.delete or target.delete) and manifest.readable
@@ -125,6 +137,20 @@ def publish(target: Target, transport: Transport, files: dict[str, LocalFile], s
     finally:
         transport.close()
     return Report(plan, state.uploaded, state.uploaded_bytes, state.deleted, time.perf_counter() - started, False)
+
+
+def _trusted_digests(remote: dict[str, RemoteFile] | None, stored: bytes | None) -> dict[str, RemoteFile] | None:
+    """Use the store's MD5s only if it reports one for the manifest that matches its bytes.
+
+    An ETag is the MD5 of the content for plain uploads on most stores, but not with some
+    encryption settings; comparing then would resend every file on every deploy.
+    """
+    if remote is None or not any(f.md5 for f in remote.values()):
+        return remote
+    listed = remote.get(MANIFEST)
+    if stored is not None and listed is not None and listed.md5 == hashlib.md5(stored).hexdigest():
+        return remote
+    return {path: RemoteFile(f.size) for path, f in remote.items()}
 
 
 def _confirmed(arrived: dict[str, Entry | None], files: dict[str, LocalFile], transport: Transport) -> dict[str, Entry | None]:

@@ -64,7 +64,7 @@ class S3Transport(Transport):
         with self._errors():
             for page in self.client.get_paginator("list_objects_v2").paginate(Bucket=self.target.bucket, Prefix=self.prefix):
                 for item in page.get("Contents", []):
-                    etag = item.get("ETag", "").strip('"')
+                    etag = item.get("ETag", "").strip('"').lower()
                     found[item["Key"][len(self.prefix):]] = RemoteFile(item["Size"], etag if "-" not in etag else "")
         return found
 
