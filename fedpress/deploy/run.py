@@ -109,13 +109,13 @@ def publish(target: Target, transport: Transport, files: dict[str, LocalFile], s
             state: _State, out: TextIO, err: TextIO) -> Report:
     """Connect, plan and, unless a dry run, carry the plan out. Raises DeployError."""
     started = time.perf_counter()
-    transport.open()
+    journal = Journal(site / JOURNAL_DIR / f"{target.name}.journal", target.identity)
     try:
+        transport.open()
         remote = transport.listing() if target.verify else None
         stored = transport.read(MANIFEST) if remote is None or MANIFEST in remote else None
         manifest = Manifest.parse(stored)
         remote = _trusted_digests(remote, stored)
-        journal = Journal(site / JOURNAL_DIR / f"{target.name}.journal", target.identity)
         arrived = _confirmed(journal.replay(), files, transport)
         delete = (options.delete or target.delete) and manifest.readable
         plan = make_plan(files, manifest.files, arrived, remote, delete)
@@ -135,6 +135,7 @@ def publish(target: Target, transport: Transport, files: dict[str, LocalFile], s
             _write_manifest(transport, published)
         journal.finish()
     finally:
+        journal.close()
         transport.close()
     return Report(plan, state.uploaded, state.uploaded_bytes, state.deleted, time.perf_counter() - started, False)
 
