@@ -13,6 +13,7 @@ import contextlib
 import io
 import os
 import re
+import shutil
 import sys
 import tempfile
 import time
@@ -43,6 +44,13 @@ def deploy(site: Path, output: Path) -> tuple[float, str]:
 
 def main_bench() -> None:
     work = Path(tempfile.mkdtemp(prefix="fedpress-bench-"))
+    try:
+        run(work)
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+def run(work: Path) -> None:
     site = copy_site(REPO, work / "site")
     build(site, work / "first")
     article = site / ARTICLE
