@@ -268,6 +268,16 @@ def test_dry_run_prints_the_plan_and_changes_nothing(host: Host, builds: Builds,
 
 
 @kinds
+def test_a_first_dry_run_creates_nothing(host: Host, builds: Builds, tmp_path: Path, monkeypatch, capsys) -> None:
+    code, out, err = deploy(site_for(tmp_path, host), builds.first, host, monkeypatch, capsys, "--dry-run")
+    assert code == 0, err
+    assert f"计划：上传 {len(site_files(builds.first))} 个文件" in out
+    assert host.files() == {}
+    if host.root is not None:
+        assert not host.root.exists()
+
+
+@kinds
 def test_an_interrupted_deploy_leaves_a_working_site_and_resumes(host: Host, builds: Builds, tmp_path: Path, monkeypatch, capsys) -> None:
     site = site_for(tmp_path, host)
     assert deploy(site, builds.first, host, monkeypatch, capsys)[0] == 0

@@ -49,8 +49,7 @@ class FtpTransport(Transport):
 
     def open(self) -> None:
         with self._errors():
-            self.ftp = self._connect()
-            self._make_folders(self._abs(""))
+            self.ftp = self._connect()  # the root folder is made by the first upload: a dry run leaves no trace
 
     def _connect(self) -> ftplib.FTP:
         target = self.target
@@ -120,8 +119,14 @@ class FtpTransport(Transport):
         files: dict[str, RemoteFile] = {}
         below: list[str] = []
         for folder in folders:
+            try:
+                entries = list(_entries(ftp, self._abs(folder) or "."))
+            except ftplib.error_perm:
+                if folder or not self._missing(self._abs(folder), ftp):  # servers answer 550 or 501
+                    raise
+                return files, below  # the first deploy: no root folder yet
             self.folders.add(self._abs(folder))
-            for name, kind, size in _entries(ftp, self._abs(folder) or "."):
+            for name, kind, size in entries:
                 path = posixpath.join(folder, name)
                 if kind == "dir":
                     below.append(path)
@@ -172,9 +177,9 @@ class FtpTransport(Transport):
                     raise
             self.folders.add(current)
 
-    def _missing(self, path: str) -> bool:
+    def _missing(self, path: str, ftp: ftplib.FTP | None = None) -> bool:
         try:
-            self.ftp.sendcmd(f"MLST {path}")
+            (ftp or self.ftp).sendcmd(f"MLST {path}")
         except ftplib.error_perm:
             return True
         return False

@@ -24,7 +24,7 @@ class LocalTransport(Transport):
             raise self.fail(f"找不到文件夹 {self.root.parent}。若它是网络共享或移动硬盘，请先连接好；否则请检查 config.yaml 中的 path。")
         if self.root.exists() and not self.root.is_dir():
             raise self.fail(f"{self.root} 是一个文件，不是文件夹。请在 config.yaml 中换一个 path。")
-        self._call(lambda: self.root.mkdir(exist_ok=True))
+        # The folder itself is made by the first upload: a dry run leaves no trace.
 
     def read(self, path: str) -> bytes | None:
         try:

@@ -50,8 +50,7 @@ class SftpTransport(Transport):
                 auth_timeout=target.timeout,
             )
             self.client = client
-            self.sftp = client.open_sftp()
-            self._make_folders(self._abs(""))
+            self.sftp = client.open_sftp()  # the root folder is made by the first upload: a dry run leaves no trace
         except Exception as exc:
             client.close()
             raise self.fail(self._reason(exc)) from None
@@ -77,8 +76,14 @@ class SftpTransport(Transport):
         try:
             while pending:
                 folder = pending.pop()
+                try:
+                    entries = self.sftp.listdir_attr(self._abs(folder))
+                except FileNotFoundError:
+                    if folder:
+                        raise
+                    return found  # the first deploy: no root folder yet
                 self.folders.add(self._abs(folder))
-                for attributes in self.sftp.listdir_attr(self._abs(folder)):
+                for attributes in entries:
                     path = posixpath.join(folder, attributes.filename)
                     if stat.S_ISDIR(attributes.st_mode or 0):
                         pending.append(path)

@@ -119,6 +119,8 @@ def load_targets(site: Path, problems: Problems) -> tuple[Target, ...]:
     if doc is None or "deploy" not in doc.data:
         return ()
     section = doc.data["deploy"]
+    if section is None:  # "deploy:" with every target commented out
+        return ()
     if not isinstance(section, list):
         problems.error(CONFIG_FILE, doc.line("deploy"), "deploy",
                        "发布目标应写成列表，每个目标以“- name: …”开始，如“- name: site”下一行“  kind: local”。")
