@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -147,3 +148,18 @@ def test_the_manifest_reads_back_and_a_damaged_one_is_known_as_such() -> None:
 ])
 def test_object_storage_headers_by_kind_of_file(path: str, kind: str, cache: str) -> None:
     assert (content_type(path), cache_control(path)) == (kind, cache)
+
+
+def test_digests_are_remembered_until_the_file_changes(tmp_path: Path) -> None:
+    output = site(tmp_path / "output", {"index.html": LIST, "a/index.html": ARTICLE})
+    cache = tmp_path / "cache" / "digests.json"
+    first = scan_output(output, Problems(), cache)
+    remembered = json.loads(cache.read_text(encoding="utf-8"))
+    remembered["index.html"][3] = "f" * 64  # were the file read again, this would not come back
+    cache.write_text(json.dumps(remembered), encoding="utf-8")
+    assert scan_output(output, Problems(), cache)["index.html"].sha256 == "f" * 64
+    (output / "index.html").unlink()
+    (output / "index.html").write_bytes(LIST + b"<p>new")  # the writer makes a new file for new bytes
+    again = scan_output(output, Problems(), cache)
+    assert again["index.html"].sha256 not in ("f" * 64, first["index.html"].sha256)
+    assert again["a/index.html"] == first["a/index.html"] and again["a/index.html"].rank == PAGES

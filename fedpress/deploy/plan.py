@@ -7,7 +7,6 @@ never follows a link to a page or an image that has not arrived yet.
 
 from __future__ import annotations
 
-import hashlib
 import posixpath
 import re
 from collections.abc import Mapping
@@ -15,6 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..errors import Problems
+from .digests import DigestCache
 from .manifest import MANIFEST, TEMP_SUFFIX, Entry
 from .transport import RemoteFile, is_temp
 
@@ -63,14 +63,19 @@ class Plan:
         return bool(self.uploads or self.deletes or self.forgotten or self.leftovers)
 
 
-def scan_output(output: Path, problems: Problems) -> dict[str, LocalFile]:
-    """Every file of the built site with its digests and rank; unsafe names are problems."""
+def scan_output(output: Path, problems: Problems, cache: Path | None = None) -> dict[str, LocalFile]:
+    """Every file of the built site with its digests and rank; unsafe names are problems.
+
+    `cache` remembers digests by file stat, so unchanged files are not read again.
+    """
+    digests = DigestCache(cache)
     files: dict[str, LocalFile] = {}
     for source in sorted(p for p in output.rglob("*") if p.is_file()):
         path = source.relative_to(output).as_posix()
-        data = source.read_bytes()
-        files[path] = LocalFile(path, source, len(data), hashlib.sha256(data).hexdigest(), hashlib.md5(data).hexdigest(), _rank(path, data))
+        size, sha256, md5, rank = digests.digest(path, source, _rank)
+        files[path] = LocalFile(path, source, size, sha256, md5, rank)
     check_names(files, problems)
+    digests.save()
     return files
 
 
@@ -96,7 +101,7 @@ def _rank(path: str, data: bytes) -> int:
     if extension in (".html", ".htm"):
         if path in _HOME:
             return HOME
-        if path.endswith("/print/index.html") or _ARTICLE.search(data[:16384]):
+        if path.endswith("/print/index.html") or _ARTICLE.search(data):
             return PAGES
         return LISTS
     return FEEDS if extension in _FEEDS else ASSETS

@@ -78,7 +78,7 @@ def _deploy(options: DeployOptions, state: _State, out: TextIO, err: TextIO) -> 
     problems = Problems()
     targets = load_targets(site, problems)
     output = options.output_dir.resolve()
-    files = _scan(output, problems) if not problems else {}
+    files = _scan(output, problems, site / JOURNAL_DIR / "digests.json") if not problems else {}
     if problems:
         for problem in [*problems.errors, *problems.warnings]:
             print(problem, file=err)
@@ -237,11 +237,11 @@ def make_transport(target: Target, site: Path, output: Path) -> Transport:
     return S3Transport(target)
 
 
-def _scan(output: Path, problems: Problems) -> dict[str, LocalFile]:
+def _scan(output: Path, problems: Problems, cache: Path) -> dict[str, LocalFile]:
     if not output.is_dir() or not (output / "index.html").is_file():
         problems.error(str(output), 0, "", "这里没有生成好的网站。请先运行 build（成功后再 deploy），或用 --output 指定网站文件夹。")
         return {}
-    return scan_output(output, problems)
+    return scan_output(output, problems, cache)
 
 
 def _choose(targets: tuple[Target, ...], name: str | None, err: TextIO) -> Target | None:
