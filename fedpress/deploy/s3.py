@@ -8,7 +8,7 @@ checked by content, not just by size.
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 import boto3
 from botocore.config import Config
@@ -27,7 +27,7 @@ class S3Transport(Transport):
     def __init__(self, target: Target) -> None:
         super().__init__(target)
         self.prefix = target.path.strip("/") + "/" if target.path.strip("/") else ""
-        self.client = None
+        self.client = None  # a boto3 S3 client once open
 
     def open(self) -> None:
         target = self.target
@@ -82,7 +82,7 @@ class S3Transport(Transport):
     def delete(self, path: str) -> None:
         self.delete_many([path], lambda _: None)
 
-    def delete_many(self, paths: Iterable[str], done) -> None:
+    def delete_many(self, paths: Iterable[str], done: Callable[[str], None]) -> None:
         paths = list(paths)
         with self._errors():
             for start in range(0, len(paths), 1000):  # the most one request may name
