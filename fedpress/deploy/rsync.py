@@ -59,7 +59,7 @@ class RsyncTransport(Transport):
         self.upload_many([item], lambda _: None)
 
     def upload_many(self, items: Sequence[Upload], done: Callable[[Upload], None]) -> None:
-        """One rsync for the whole phase; each file is reported as rsync finishes it."""
+        """One rsync for the whole phase; each file is reported as rsync names it (once sent: see `confirm`)."""
         if not items:
             return
         staged = self.work / "staged"
