@@ -15,7 +15,7 @@ import subprocess
 import sys
 import uuid
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import pytest
@@ -423,7 +423,7 @@ def failure(site: Path, output: Path, host: Host, monkeypatch, capsys, *options:
 @pytest.mark.parametrize("host", ["ftps"], indirect=True)
 def test_ftp_permission_full_disk_unreachable_host_and_unknown_certificate(host: Host, builds: Builds, tmp_path: Path, monkeypatch, capsys) -> None:
     server: FtpServer = host.server
-    readonly = site_for(tmp_path, Host(**{**host.__dict__, "yaml": host.yaml.replace(f"user: {server.user}", f"user: {server.readonly_user}")}))
+    readonly = site_for(tmp_path, replace(host, yaml=host.yaml.replace(f"user: {server.user}", f"user: {server.readonly_user}")))
     host.env = {"TEST_FTP_PASSWORD": "read only"}
     assert "没有权限（服务器回答：550" in failure(readonly, builds.first, host, monkeypatch, capsys)
 
@@ -434,10 +434,10 @@ def test_ftp_permission_full_disk_unreachable_host_and_unknown_certificate(host:
     assert "服务器空间已满（服务器回答：452 Insufficient storage space.）" in err
 
     server.hooks.disk_full = False
-    closed = site_for(tmp_path, Host(**{**host.__dict__, "yaml": re.sub(r"port: \d+", f"port: {free_port()}", host.yaml)}))
+    closed = site_for(tmp_path, replace(host, yaml=re.sub(r"port: \d+", f"port: {free_port()}", host.yaml)))
     assert "连接被拒绝）。请检查 host 和 port" in failure(closed, builds.first, host, monkeypatch, capsys)
 
-    untrusted = site_for(tmp_path, Host(**{**host.__dict__, "yaml": re.sub(r"    ca_file: .*\n", "", host.yaml)}))
+    untrusted = site_for(tmp_path, replace(host, yaml=re.sub(r"    ca_file: .*\n", "", host.yaml)))
     assert "服务器的 TLS 证书无法验证" in failure(untrusted, builds.first, host, monkeypatch, capsys)
 
 
@@ -452,17 +452,17 @@ def test_an_ftp_password_from_netrc_and_a_missing_environment_variable(host: Hos
     netrc.write_text(f'machine {LOOPBACK} login {server.user} password "{server.password}"\n')
     netrc.chmod(0o600)
     monkeypatch.setenv("NETRC", str(netrc))
-    site = site_for(tmp_path, Host(**{**host.__dict__, "yaml": host.yaml.replace("    password_env: TEST_FTP_PASSWORD\n", "")}))
+    site = site_for(tmp_path, replace(host, yaml=host.yaml.replace("    password_env: TEST_FTP_PASSWORD\n", "")))
     assert deploy(site, builds.first, host, monkeypatch, capsys)[0] == 0
     assert published(host) == site_files(builds.first)
 
 
 @pytest.mark.parametrize("host", ["sftp", "rsync"], indirect=True)
 def test_ssh_refuses_an_unknown_host_key_and_says_when_nothing_listens(host: Host, builds: Builds, tmp_path: Path, monkeypatch, capsys) -> None:
-    unknown = site_for(tmp_path, Host(**{**host.__dict__, "yaml": re.sub(r"    known_hosts: .*\n", "", host.yaml)}))
+    unknown = site_for(tmp_path, replace(host, yaml=re.sub(r"    known_hosts: .*\n", "", host.yaml)))
     err = failure(unknown, builds.first, host, monkeypatch, capsys)
     assert "不认识" in err and "主机密钥" in err
-    closed = site_for(tmp_path, Host(**{**host.__dict__, "yaml": re.sub(r"port: \d+", f"port: {free_port()}", host.yaml)}))
+    closed = site_for(tmp_path, replace(host, yaml=re.sub(r"port: \d+", f"port: {free_port()}", host.yaml)))
     assert "连接被拒绝）。请检查 host 和 port" in failure(closed, builds.first, host, monkeypatch, capsys)
     assert published(host) == {}
 
@@ -484,13 +484,13 @@ def test_object_storage_gets_content_types_and_cache_control_by_kind(host: Host,
     assert headers("images/share-default.png") == ("image/png", "public, max-age=2592000")
     assert headers(MANIFEST) == ("application/json; charset=utf-8", "no-cache")
 
-    missing = site_for(tmp_path, Host(**{**host.__dict__, "yaml": host.yaml.replace(f"bucket: {bucket}", "bucket: no-such-bucket")}))
+    missing = site_for(tmp_path, replace(host, yaml=host.yaml.replace(f"bucket: {bucket}", "bucket: no-such-bucket")))
     assert "存储桶 no-such-bucket 不存在" in failure(missing, builds.first, host, monkeypatch, capsys)
 
 
 @pytest.mark.parametrize("host", ["local"], indirect=True)
 def test_local_folder_on_a_share_that_is_not_there(host: Host, builds: Builds, tmp_path: Path, monkeypatch, capsys) -> None:
-    site = site_for(tmp_path, Host(**{**host.__dict__, "yaml": "    path: ../unmounted/share/site\n"}))
+    site = site_for(tmp_path, replace(host, yaml="    path: ../unmounted/share/site\n"))
     err = failure(site, builds.first, host, monkeypatch, capsys)
     assert "找不到文件夹" in err and "网络共享" in err
     assert "目标上没有任何改动" in err
