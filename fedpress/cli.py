@@ -1,4 +1,4 @@
-"""The `fedpress` command: build, check, new."""
+"""The `fedpress` command: build, check, new, deploy."""
 
 from __future__ import annotations
 
@@ -12,7 +12,8 @@ from dataclasses import asdict
 from datetime import datetime
 from pathlib import Path
 
-from .config import load_config
+from .config import CONFIG_FILE, load_config
+from .deploy import DeployOptions, deploy_command, load_targets
 from .errors import BuildFailed, Problems
 from .library import slugify
 from .pipeline import BuildOptions, build_site, check_site
@@ -65,6 +66,14 @@ def _parser() -> argparse.ArgumentParser:
     new.add_argument("title", help="标题")
     new.add_argument("--category", required=True, help="栏目名称或代码")
     new.set_defaults(run=_new)
+
+    deploy = commands.add_parser("deploy", help="把生成好的网站发布到 config.yaml 中设置的发布目标，只上传有改动的文件")
+    _site_option(deploy)
+    deploy.add_argument("--output", type=Path, help="要发布的网站文件夹（默认：网站文件夹下的 output/）")
+    deploy.add_argument("--target", help="发布目标名称（默认：config.yaml 中的第一个）")
+    deploy.add_argument("--dry-run", action="store_true", help="只列出要上传和删除的文件，不做任何改动")
+    deploy.add_argument("--delete", action="store_true", help="删除目标上网站已去掉的文件（只删以前由 fedpress 发布的文件）")
+    deploy.set_defaults(run=_deploy)
     return parser
 
 
@@ -140,6 +149,8 @@ def _check(args: argparse.Namespace) -> int:
         problems, library = checked.problems, checked.library
     except BuildFailed as failure:
         problems, library = failure.problems, None
+    if not any(p.file == CONFIG_FILE for p in problems.items):  # deploy targets can be checked once the config reads
+        load_targets(args.site.resolve(), problems)
     failed = bool(problems.errors) or (args.strict and bool(problems.warnings))
     if args.format == "json":
         print(json.dumps({"ok": not failed, "errors": [asdict(p) for p in problems.errors],
@@ -175,6 +186,11 @@ def _new(args: argparse.Namespace) -> int:
     path.write_text(_front_matter(args.type, args.title, category.name, config.organisation, now), encoding="utf-8")
     print(f"已新建{NEW_TYPES[args.type]}：{path.relative_to(config.root)}")
     return 0
+
+
+def _deploy(args: argparse.Namespace) -> int:
+    options = DeployOptions(site=args.site, output=args.output, target=args.target, dry_run=args.dry_run, delete=args.delete)
+    return deploy_command(options)
 
 
 def _front_matter(kind: str, title: str, category: str, organisation: str, now: datetime) -> str:

@@ -32,6 +32,7 @@ _TOP = (
     Field("traditional", "mapping", "繁体版"),
     Field("print_view", "bool", "是否生成打印版"),
     Field("feeds", "mapping", "订阅源"),
+    Field("deploy", "sequence", "发布目标"),  # checked by fedpress.deploy.targets, which only `check` and `deploy` need
 )
 _SITE = (
     Field("title", "text", "网站名称", required=True),

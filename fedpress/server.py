@@ -163,12 +163,15 @@ def _watch(site: Path, preview: Preview) -> Observer:
                 time.sleep(SETTLE_SECONDS)
             preview.rebuild()
 
+    # Only the inputs are watched: the site folder itself for config.yaml, its source folders
+    # recursively. Watching output/ or .cache/ would flood the kernel's event queue on every build.
     observer = Observer()
-    observer.schedule(Changes(), str(site), recursive=True)
+    observer.schedule(Changes(), str(site), recursive=False)
     config = load_config(site, Problems())
     theme = theme_dir(config) if config else None
-    if theme and theme.is_dir() and site not in theme.parents:
-        observer.schedule(Changes(), str(theme), recursive=True)
+    for folder in (site / "content", site / "templates", site / "static", site / "themes", theme):
+        if folder is not None and folder.is_dir():
+            observer.schedule(Changes(), str(folder), recursive=True)
     observer.daemon = True
     observer.start()
     threading.Thread(target=settle_and_rebuild, daemon=True).start()
