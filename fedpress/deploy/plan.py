@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..errors import Problems
+from ..search import BUNDLE
 from .digests import DigestCache
 from .manifest import MANIFEST, TEMP_SUFFIX, Entry
 from .transport import RemoteFile, is_temp
@@ -141,7 +142,10 @@ def make_plan(
     for path in gone:
         (forgotten if remote is not None and path not in remote else deletes).append(path)
     if not delete:
-        deletes, kept = [], tuple(path for path in gone if path not in forgotten)
+        # The search index renames its fragments whenever pages change: old ones are garbage that
+        # fedpress itself put there (the manifest lists them), so they go even without --delete.
+        kept = tuple(path for path in gone if path not in forgotten and not _is_search_index(path))
+        deletes = [path for path in deletes if _is_search_index(path)]
     else:
         kept = ()
     leftovers = tuple(sorted(path for path in (remote or {}) if is_temp(path)))
@@ -176,6 +180,10 @@ def _removed(local: Mapping[str, LocalFile], known: Mapping[str, Entry]) -> list
     """
     current = {path.lower() for path in local}
     return sorted(path for path in known if path not in local and path.lower() not in current)
+
+
+def _is_search_index(path: str) -> bool:
+    return path.startswith(BUNDLE) or f"/{BUNDLE}" in path
 
 
 def _emptied(deletes: list[str], local: Mapping[str, LocalFile], remote: Mapping[str, RemoteFile] | None) -> tuple[str, ...]:
