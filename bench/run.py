@@ -35,7 +35,7 @@ sys.path.insert(0, str(HERE))
 from corpus import write_corpus  # noqa: E402 - the benchmark's own corpus generator, beside this file
 
 CONFIGS = {
-    "peers": "print_view: false\n",
+    "peers": "print_view: false\nsearch: false\n",
     "full": "print_view: true\ntraditional:\n  profile: s2t\n",
 }
 

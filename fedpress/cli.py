@@ -145,7 +145,7 @@ def _serve(args: argparse.Namespace) -> int:
 def _check(args: argparse.Namespace) -> int:
     try:
         # Drafts and future items are checked too: they are what editors are working on.
-        checked = check_site(BuildOptions(site=args.site, drafts=True, future=True, search=False))
+        checked = check_site(BuildOptions(site=args.site, drafts=True, future=True))
         problems, library = checked.problems, checked.library
     except BuildFailed as failure:
         problems, library = failure.problems, None

@@ -31,6 +31,7 @@ _TOP = (
     Field("theme", "text", "主题"),
     Field("traditional", "mapping", "繁体版"),
     Field("print_view", "bool", "是否生成打印版"),
+    Field("search", "bool", "是否生成站内搜索"),
     Field("feeds", "mapping", "订阅源"),
     Field("deploy", "sequence", "发布目标"),  # checked by fedpress.deploy.targets, which only `check` and `deploy` need
 )
@@ -144,6 +145,7 @@ class SiteConfig:
     theme: str
     hant: HantSettings | None = None  # None: no Traditional mirror
     print_view: bool = True  # <item>/print/ pages
+    search: bool = True  # the Pagefind index and the search box
     feeds: FeedSettings = FeedSettings()
 
     @property
@@ -219,6 +221,7 @@ def load_config(root: Path, problems: Problems) -> SiteConfig | None:
         theme=theme,
         hant=hant,
         print_view=top.get("print_view", True),
+        search=top.get("search", True),
         feeds=feeds,
     )
 

@@ -108,7 +108,7 @@ def build_site(options: BuildOptions, state: BuildState | None = None) -> BuildR
                                progress=_stage_progress(options, "生成页面"))
         _stop_on_errors(_with(problems, (r for r in results if isinstance(r, BuildError))))
         paths = [job.path for job in site.jobs]
-        if options.search:
+        if options.search and site.config.search:
             paths += _search_index(site, staging, state if reusable else None, any(r is True for r in results), problems)
         report = staging.commit(paths, state.paths if reusable and state.paths else None)
     except BaseException:

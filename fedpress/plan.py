@@ -213,9 +213,12 @@ def _archives(library: Library) -> list[OutputJob]:
 def _finding_pages(library: Library) -> list[OutputJob]:
     """The search page and the human site map (网站地图)."""
     years = tuple(library.years)
-    return [
+    search = [
         _job("search/index.html", "search/", "search.html", "站内搜索", column="站内搜索", crumbs=(Crumb("首页", ""), Crumb("站内搜索", None)),
              values={"years": years, "indexed": bool(published(library.listed) or library.pages)}),
+    ] if library.config.search else []
+    return [
+        *search,
         _job("sitemap/index.html", "sitemap/", "sitemap_page.html", "网站地图", column="网站地图",
              crumbs=(Crumb("首页", ""), Crumb("网站地图", None)), values={"years": years, "tags": library.tags}),
     ]

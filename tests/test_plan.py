@@ -36,3 +36,12 @@ def test_print_views_can_be_turned_off(tmp_path: Path) -> None:
     assert not list((tmp_path / "out").rglob("print"))
     html = (tmp_path / "out/news/2025/03/one/index.html").read_text(encoding="utf-8")
     assert "打印本页" not in html and 'media="print"' not in html
+
+
+def test_search_can_be_turned_off(tmp_path: Path) -> None:
+    site = copy_site(SITES / "subpath", tmp_path / "site")
+    with (site / "config.yaml").open("a", encoding="utf-8") as config:
+        config.write("search: false\n")
+    build(site, tmp_path / "out")
+    assert not (tmp_path / "out/search").exists() and not (tmp_path / "out/pagefind").exists()
+    assert 'role="search"' not in (tmp_path / "out/index.html").read_text(encoding="utf-8")
