@@ -71,8 +71,9 @@ def make_site(root: Path, n: int, config: str) -> Path:
 
 
 def cold(site: Path) -> Measure:
-    shutil.rmtree(site / "output", ignore_errors=True)
-    shutil.rmtree(site / ".cache", ignore_errors=True)
+    for folder in (site / "output", site / ".cache"):
+        if folder.exists():
+            shutil.rmtree(folder)
     return fedpress_build(site)
 
 

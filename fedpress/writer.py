@@ -63,8 +63,11 @@ class Staging:
         wanted = set(paths)
         staged = sorted(p.relative_to(self.folder).as_posix() for p in self.folder.rglob("*") if p.is_file())
         if not self.output.exists():  # a first build: the staging folder simply becomes the output
-            os.replace(self.folder, self.output)
-            return WriteReport(len(staged), len(wanted) - len(staged), 0, tuple(staged))
+            try:
+                os.replace(self.folder, self.output)
+                return WriteReport(len(staged), len(wanted) - len(staged), 0, tuple(staged))
+            except OSError:  # the output folder appeared meanwhile: move the files one by one instead
+                pass
         created: set[Path] = set()
         for rel in staged:
             dest = self.output / rel
