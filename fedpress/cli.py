@@ -95,7 +95,8 @@ def _build(args: argparse.Namespace) -> int:
         print(f"错误：{exc}", file=sys.stderr)
         return 1
     except OSError as exc:
-        print(f"错误：无法写入输出文件夹 {options.output_dir}（{exc.strerror or exc}）。请检查它是否是一个文件夹、是否有写入权限、磁盘是否已满。",
+        where = f"：{exc.filename}" if exc.filename else ""
+        print(f"错误：无法写入输出文件夹 {options.output_dir}（{exc.strerror or exc}{where}）。请检查它是否是一个文件夹、是否有写入权限、磁盘是否已满。",
               file=sys.stderr)
         return 1
     if options.progress and sys.stderr.isatty():

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import threading
+import time
 from collections.abc import Callable, Sequence
 from typing import TypeVar
 
@@ -37,7 +39,7 @@ def parallel_map(task: Callable[[T], R], items: Sequence[T], workers: int, chunk
         return results
     _task = task
     try:
-        with multiprocessing.get_context("fork").Pool(workers) as pool:
+        with multiprocessing.get_context("fork").Pool(workers, initializer=_exit_with_parent, initargs=(os.getpid(),)) as pool:
             for done in pool.imap(_run_chunk, chunks, chunksize=1):
                 results += done
                 if progress:
@@ -45,6 +47,17 @@ def parallel_map(task: Callable[[T], R], items: Sequence[T], workers: int, chunk
     finally:
         _task = None
     return results
+
+
+def _exit_with_parent(parent: int) -> None:
+    """A worker whose parent was killed (say, `serve` stopped mid-rebuild) must not go on writing files."""
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(0.2)
+        os._exit(1)
+
+    threading.Thread(target=watch, daemon=True).start()
 
 
 def _run_chunk(items: Sequence) -> list:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import html
 import json
+import signal
 import threading
 import time
 from collections.abc import Callable
@@ -134,6 +135,7 @@ def serve(options: BuildOptions, bind: str = "127.0.0.1", port: int = 8000, say:
     say(f"预览网站：{address}  （保存文件后自动更新；按 Ctrl+C 停止）")
     if started:
         started(address)
+    signal.signal(signal.SIGTERM, _stop)  # `kill` stops the preview as cleanly as Ctrl+C
     try:
         server.serve_forever()
     except KeyboardInterrupt:
@@ -141,6 +143,10 @@ def serve(options: BuildOptions, bind: str = "127.0.0.1", port: int = 8000, say:
     finally:
         observer.stop()
         server.server_close()
+
+
+def _stop(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt
 
 
 def _watch(site: Path, preview: Preview) -> Observer:
