@@ -7,10 +7,12 @@ can be resolved and two sources claiming one URL are caught early.
 from __future__ import annotations
 
 import functools
+import operator
 import re
-from collections import Counter, defaultdict
+from collections import defaultdict
 from dataclasses import dataclass, field, replace
 from datetime import datetime
+from itertools import combinations
 from pathlib import Path, PurePosixPath
 
 from .config import Category, SiteConfig
@@ -199,23 +201,40 @@ def build_library(config: SiteConfig, documents: list[Document], media: list[Sou
 
 def _related(items: list[Item], listed: tuple[Item, ...], by_category: dict[str, tuple[Item, ...]]) -> dict[str, tuple[Item, ...]]:
     """Per item: listed items sharing its tags (most shared tags first, then newest), then the newest of
-    its category; never the item itself, at most RELATED_LIMIT."""
-    rank = {item.url: index for index, item in enumerate(listed)}  # listed is newest first
-    by_url = {item.url: item for item in listed}
-    with_tag: dict[str, list[str]] = defaultdict(list)
-    for item in listed:
+    its category; never the item itself, at most RELATED_LIMIT.
+
+    Each tag is a bit mask over `listed` (newest first), so "shares at least c of my tags" is a few
+    ANDs and ORs, and the newest of them is the lowest set bit: exact, and fast at tens of thousands
+    of items (counting shared tags item by item was quadratic)."""
+    position = {item.url: index for index, item in enumerate(listed)}
+    masks: dict[str, int] = defaultdict(int)
+    for index, item in enumerate(listed):
         for tag in item.tags:
-            with_tag[tag].append(item.url)
+            masks[tag] |= 1 << index
     related = {}
     for item in items:
-        shared = Counter(url for tag in item.tags for url in with_tag[tag] if url != item.url)
-        picked = dict.fromkeys(sorted(shared, key=lambda url: (-shared[url], rank[url]))[:RELATED_LIMIT])
+        picked: list[Item] = []
+        taken = 1 << position[item.url] if item.url in position else 0
+        for shared in range(len(item.tags), 0, -1):
+            level = 0
+            for tags in combinations(item.tags, shared):
+                level |= functools.reduce(operator.and_, (masks[tag] for tag in tags))
+            level &= ~taken
+            taken |= level
+            while level and len(picked) < RELATED_LIMIT:
+                lowest = level & -level
+                picked.append(listed[lowest.bit_length() - 1])
+                level ^= lowest
+            if len(picked) >= RELATED_LIMIT:
+                break
+        chosen = {other.url for other in picked}
         for other in by_category.get(item.category.key, ()) if item.category else ():
             if len(picked) >= RELATED_LIMIT:
                 break
-            if other.url != item.url:
-                picked.setdefault(other.url)
-        related[item.url] = tuple(by_url[url] for url in picked)
+            if other.url != item.url and other.url not in chosen:
+                picked.append(other)
+                chosen.add(other.url)
+        related[item.url] = tuple(picked)
     return related
 
 
