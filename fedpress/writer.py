@@ -94,18 +94,6 @@ def _remove_empty_folders(folder: Path, top: Path) -> None:
         folder = folder.parent
 
 
-def write_output(files: dict[str, bytes | Path], output: Path) -> WriteReport:
-    """Write a whole set of files (used when everything is in memory already)."""
-    staging = Staging.open(output)
-    try:
-        for rel, content in files.items():
-            staging.put(rel, content)
-    except BaseException:
-        staging.abort()
-        raise
-    return staging.commit(files)
-
-
 def _same(previous: Path, content: bytes | Path) -> bool:
     try:
         size = previous.stat().st_size

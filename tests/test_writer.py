@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from fedpress.errors import BuildFailed
-from fedpress.writer import UnsafeOutput, write_output
+from fedpress.writer import Staging, UnsafeOutput
 
 from conftest import REPO, build, copy_site
 
@@ -77,7 +77,7 @@ def test_refuses_to_replace_a_site_folder(tmp_path: Path) -> None:
     (victim / "content").mkdir(parents=True)
     (victim / "config.yaml").write_text("site: {}\n", encoding="utf-8")
     with pytest.raises(UnsafeOutput):
-        write_output({"index.html": b"x"}, victim)
+        Staging.open(victim)
     assert (victim / "config.yaml").exists()
 
 
@@ -85,6 +85,6 @@ def test_refuses_an_output_path_that_is_a_file(tmp_path: Path) -> None:
     target = tmp_path / "out"
     target.write_bytes(b"not a folder")
     with pytest.raises(UnsafeOutput):
-        write_output({"index.html": b"x"}, target)
+        Staging.open(target)
     assert target.read_bytes() == b"not a folder"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["out"]
