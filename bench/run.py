@@ -10,7 +10,7 @@ bench/corpus.py: cold (no cache, no output), no change, one article edited, one 
 and, for `serve`, the time from saving an article to the rebuilt page being served.
 Configurations: "peers" is the peers' workload (a page per item, paginated category/tag/home
 lists, feeds when the site has them; no Traditional mirror, print views or search), "full" is
-the whole fedpress site.
+the whole fedpress site, "simplified" the whole site without its Traditional mirror.
 """
 
 from __future__ import annotations
@@ -37,6 +37,7 @@ from corpus import write_corpus  # noqa: E402 - the benchmark's own corpus gener
 CONFIGS = {
     "peers": "print_view: false\nsearch: false\n",
     "full": "print_view: true\ntraditional:\n  profile: s2t\n",
+    "simplified": "print_view: true\n",  # the full site without its mirror: what the mirror costs is full minus this
 }
 
 

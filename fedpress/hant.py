@@ -12,7 +12,6 @@ anything marked translate="no" pass through byte for byte.
 from __future__ import annotations
 
 import copy
-import html
 import json
 import re
 import tempfile
@@ -28,12 +27,14 @@ _REMEMBERED_LENGTH = 200
 _READABLE_ATTRIBUTES = ("title", "alt", "aria-label", "placeholder", "label")
 _READABLE_META = {"description", "keywords", "og:title", "og:description", "og:site_name", "sitename", "columnname",
                   "articletitle", "contentsource", "author"}
-_SKIP_ELEMENTS = {"pre", "code", "script", "style", "kbd", "samp", "textarea"}
 _VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track", "wbr"}
-_TAG_NAME = re.compile(r"<\s*([a-zA-Z0-9-]+)")
-_MAY_BE_READABLE = re.compile(r"\b(?:title|alt|aria-label|placeholder|label|content)=")
-_TOKEN = re.compile(r"<!--.*?-->|<![^>]*>|<[^>]+>|[^<]+", re.S)
-_ATTRIBUTE = re.compile(r'''([^\s=/>]+)(?:\s*=\s*("[^"]*"|'[^']*'|[^\s>]+))?''')
+_NON_ASCII = re.compile(r"[^\x00-\x7f]+")
+# Where what is never converted begins: comments, code and scripts, and elements marked so.
+_FROZEN_START = re.compile(r"<(?:!--|(pre|code|script|style|kbd|samp|textarea)\b)", re.I)
+_MARKED = 'translate="no"'
+_TAG = re.compile(r"<([a-zA-Z][\w-]*)")
+# name="value", name='value' or name=value: group 3 is the value as written
+_ATTRIBUTE = re.compile(r'''([^\s=/>]+)(?:\s*=\s*(["']?)((?<=")[^"]*|(?<=')[^']*|(?<!['"])[^\s>'"]+)\2)?''')
 
 
 class Converter:
@@ -70,57 +71,82 @@ class Converter:
         return [known[t] for t in texts]
 
     def page(self, markup: str) -> str:
-        """Convert the readable text of an HTML page, leaving markup, URLs and code untouched."""
-        tokens = _TOKEN.findall(markup)
-        slots: list[tuple[int, str]] = []  # (token index, text to convert)
-        skip_depth: list[str] = []
-        for index, token in enumerate(tokens):
-            if not token.startswith("<"):
-                if not skip_depth and not token.isspace():
-                    slots.append((index, token))
+        """Convert the readable text of an HTML page, leaving markup, URLs and code untouched.
+
+        OpenCC changes nothing but non-ASCII characters, so the page is searched for those alone
+        (in C, by the regex engine) and each is placed: in a text node, in a tag, or in an element
+        left alone. A Python loop over every tag of the page took most of a mirror's cost."""
+        frozen = _frozen_spans(markup)
+        edits: list[tuple[int, int, str]] = []  # (start, end, text to convert) in page order
+        covered = 0  # where the last text node or tag looked at ends
+        for run in _NON_ASCII.finditer(markup):
+            at = run.start()
+            if at < covered or _inside(frozen, at):
                 continue
-            if token.startswith(("<!", "<?")):
-                continue
-            if token.startswith("</"):
-                name = token[2:-1].strip().lower()
-                if skip_depth and skip_depth[-1] == name:
-                    skip_depth.pop()
-                continue
-            name = _TAG_NAME.match(token).group(1).lower()
-            if skip_depth or name in _SKIP_ELEMENTS or 'translate="no"' in token:
-                if name not in _VOID and not token.endswith("/>"):
-                    skip_depth.append(name)
-                continue
-            if "=" in token and _MAY_BE_READABLE.search(token):  # most tags carry nothing to read
-                for value in _readable_values(name, _parse_attributes(token)):
-                    slots.append((index, value))
-        converted = self.texts([html.unescape(text) if tokens[i].startswith("<") else text for i, text in slots])
-        for (index, original), new in zip(slots, converted, strict=True):
-            if tokens[index].startswith("<"):
-                new = html.escape(new, quote=True)
-                tokens[index] = tokens[index].replace(original, new, 1)
-            else:
-                tokens[index] = new
-        return "".join(tokens)
+            opened, closed = markup.rfind("<", 0, at), markup.rfind(">", 0, at)
+            if opened > closed:  # inside a tag: only its readable attribute values
+                covered = markup.find(">", at) + 1 or len(markup)
+                edits += _readable_values(markup, opened, covered)
+            else:  # in a text node: the whole node, converted as one
+                covered = markup.find("<", at) % (len(markup) + 1)
+                edits.append((closed + 1, covered, markup[closed + 1:covered]))
+        if not edits:
+            return markup
+        converted = self.texts([text for _, _, text in edits])
+        parts, position = [], 0
+        for (start, end, _), new in zip(edits, converted, strict=True):
+            parts += (markup[position:start], new)
+            position = end
+        parts.append(markup[position:])
+        return "".join(parts)
 
 
-def _parse_attributes(token: str) -> dict[str, str]:
-    _, _, rest = token[1:-1].rstrip("/").partition(" ")
-    attributes = {}
-    for match in _ATTRIBUTE.finditer(rest):
-        value = match.group(2) or ""
-        attributes[match.group(1).lower()] = value[1:-1] if value[:1] in "\"'" else value
-    return attributes
+def _frozen_spans(markup: str) -> list[tuple[int, int]]:
+    """The extents of comments and of the elements not to convert: code, scripts… and anything
+    marked translate="no" (nesting of the same tag counted)."""
+    starts = [(m.start(), m.group(1) or "") for m in _FROZEN_START.finditer(markup)]
+    at = markup.find(_MARKED)
+    while at >= 0:
+        opened = markup.rfind("<", 0, at)
+        if (tag := _TAG.match(markup, opened)) and markup.rfind(">", 0, at) < opened:
+            starts.append((opened, tag.group(1)))
+        at = markup.find(_MARKED, at + 1)
+    return sorted(_element_span(markup, start, name.lower()) for start, name in starts)
 
 
-def _readable_values(name: str, attributes: dict[str, str]) -> list[str]:
-    """The raw (still escaped) attribute values of this tag that people read."""
-    values = [attributes[a] for a in _READABLE_ATTRIBUTES if attributes.get(a)]
-    if name == "meta" and attributes.get("content"):
-        key = (attributes.get("name") or attributes.get("property") or "").lower()
-        if key in _READABLE_META:
-            values.append(attributes["content"])
-    return values
+def _element_span(markup: str, start: int, name: str) -> tuple[int, int]:
+    """Where the comment (name "") or element beginning at `start` ends."""
+    if not name:
+        end = markup.find("-->", start)
+        return start, end + 3 if end >= 0 else len(markup)
+    opening_end = markup.find(">", start) + 1 or len(markup)
+    if name in _VOID or markup[opening_end - 2] == "/":
+        return start, opening_end
+    depth = 1
+    for tag in re.compile(f"<(/?){name}\\b[^>]*>", re.I).finditer(markup, opening_end):
+        depth += -1 if tag.group(1) else 1
+        if depth == 0:
+            return start, tag.end()
+    return start, len(markup)
+
+
+def _inside(spans: list[tuple[int, int]], position: int) -> bool:
+    return any(start <= position < end for start, end in spans)
+
+
+def _readable_values(markup: str, start: int, end: int) -> list[tuple[int, int, str]]:
+    """(start, end, value) of the attributes of the tag markup[start:end] that people read. Values are
+    converted as written: entities are ASCII, which OpenCC leaves alone."""
+    tag = _TAG.match(markup, start, end)
+    if tag is None:
+        return []
+    attributes = {m.group(1).lower(): m for m in _ATTRIBUTE.finditer(markup, tag.end(), end)}
+    readable = [attributes[a] for a in _READABLE_ATTRIBUTES if a in attributes]
+    if tag.group(1).lower() == "meta" and "content" in attributes:
+        key = next((attributes[a].group(3) or "" for a in ("name", "property") if a in attributes), "")
+        if key.lower() in _READABLE_META:
+            readable.append(attributes["content"])
+    return sorted((m.start(3), m.end(3), m.group(3)) for m in readable if m.group(3))
 
 
 def opencc_data() -> Path:

@@ -203,3 +203,29 @@ def test_the_switch_lands_on_the_twin_in_chromium(chromium, sample_server) -> No
     page.wait_for_url(sample_server + "/")
     assert page.evaluate("document.documentElement.lang") == "zh-CN"
     page.close()
+
+
+def test_only_readable_text_of_a_page_is_converted(converter: Converter) -> None:
+    page = (
+        '<!DOCTYPE html><html lang="zh-CN"><head><title>妇联简讯</title>'
+        '<meta name="description" content="妇联工作"><meta property="og:url" content="https://例子.cn/妇联/">'
+        "<style>.a::after{content:'妇联'}</style><script>const 妇联 = '妇联';</script></head><body>"
+        '<!-- 妇联 注释 --><h1 id="妇联" title=\'妇联标题\' data-note="妇联">妇联 2023 年<b>工作</b>总结</h1>'
+        '<p><a href="/妇联/" aria-label="妇联首页">进入妇联</a> &amp; 发展</p>'
+        '<pre><code>妇联 = 1</code></pre><p>代码 <code>妇联</code> 之后</p>'
+        '<div translate="no">简体<div>妇联</div>还是简体</div><p>后面的妇联</p>'
+        '<input translate="no" placeholder="妇联"><input placeholder=妇联搜索><img alt="妇联 &quot;图片&quot;" src="妇联.png">'
+        "</body></html>"
+    )
+    expected = (
+        '<!DOCTYPE html><html lang="zh-CN"><head><title>婦聯簡訊</title>'
+        '<meta name="description" content="婦聯工作"><meta property="og:url" content="https://例子.cn/妇联/">'
+        "<style>.a::after{content:'妇联'}</style><script>const 妇联 = '妇联';</script></head><body>"
+        '<!-- 妇联 注释 --><h1 id="妇联" title=\'婦聯標題\' data-note="妇联">婦聯 2023 年<b>工作</b>總結</h1>'
+        '<p><a href="/妇联/" aria-label="婦聯首頁">進入婦聯</a> &amp; 發展</p>'
+        '<pre><code>妇联 = 1</code></pre><p>代碼 <code>妇联</code> 之後</p>'
+        '<div translate="no">简体<div>妇联</div>还是简体</div><p>後面的婦聯</p>'
+        '<input translate="no" placeholder="妇联"><input placeholder=婦聯搜索><img alt="婦聯 &quot;圖片&quot;" src="妇联.png">'
+        "</body></html>"
+    )
+    assert converter.page(page) == expected
