@@ -12,6 +12,7 @@ anything marked translate="no" pass through byte for byte.
 from __future__ import annotations
 
 import copy
+import itertools
 import json
 import re
 import tempfile
@@ -23,7 +24,7 @@ __all__ = ["Converter", "HantSettings"]
 
 PHRASES_FILE = Path(__file__).resolve().parent / "data" / "hant_phrases.txt"
 _SEPARATOR = "\ue000"  # a private-use character: OpenCC leaves it alone and no page contains it
-_REMEMBERED_LENGTH = 200
+_REMEMBERED = 4096  # strings; a few megabytes at most
 _READABLE_ATTRIBUTES = ("title", "alt", "aria-label", "placeholder", "label")
 _READABLE_META = {"description", "keywords", "og:title", "og:description", "og:site_name", "sitename", "columnname",
                   "articletitle", "contentsource", "author"}
@@ -57,18 +58,20 @@ class Converter:
         return self._opencc.convert(text)
 
     def texts(self, texts: list[str]) -> list[str]:
-        """Convert many strings in one OpenCC call (much faster than one call each). Short strings
-        (navigation, titles and summaries repeated on many pages) are remembered for the build."""
+        """Convert many strings in one OpenCC call (much faster than one call each). The latest
+        strings are remembered: navigation and titles recur on every page, an article's paragraphs
+        in its print view, rendered next."""
         known = self._known
         fresh = [t for t in dict.fromkeys(texts) if t not in known]
         if fresh:
             converted = self._opencc.convert(_SEPARATOR.join(fresh)).split(_SEPARATOR)
             if len(converted) != len(fresh):  # cannot happen unless OpenCC maps the separator; be safe
                 converted = [self._opencc.convert(t) for t in fresh]
-            local = dict(zip(fresh, converted, strict=True))
-            known.update((t, c) for t, c in local.items() if len(t) <= _REMEMBERED_LENGTH)
-            return [known.get(t) or local[t] for t in texts]
-        return [known[t] for t in texts]
+            known.update(zip(fresh, converted, strict=True))
+        result = [known[t] for t in texts]
+        for oldest in list(itertools.islice(known, max(0, len(known) - _REMEMBERED))):
+            del known[oldest]
+        return result
 
     def page(self, markup: str) -> str:
         """Convert the readable text of an HTML page, leaving markup, URLs and code untouched.

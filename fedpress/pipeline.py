@@ -110,7 +110,7 @@ def build_site(options: BuildOptions, state: BuildState | None = None) -> BuildR
         _stop_on_errors(_with(problems, (r for r in results if isinstance(r, BuildError))))
         paths = [job.path for job in site.jobs]
         if options.search and site.config.search:
-            paths += _search_index(site, staging, state if reusable else None, any(r is True for r in results), problems)
+            paths += _search_index(site, staging, state if reusable else None, any(r is True for r in results), problems, _workers(options))
         report = staging.commit(paths, state.paths if reusable and state.paths else None)
     except BaseException:
         staging.abort()
@@ -225,7 +225,8 @@ def _site_wide(site: Prepared) -> str:
     return site_wide_digest((config.root / CONFIG_FILE).read_bytes(), site.library, parts)
 
 
-def _search_index(site: Prepared, staging: Staging, state: BuildState | None, pages_changed: bool, problems: Problems) -> list[str]:
+def _search_index(site: Prepared, staging: Staging, state: BuildState | None, pages_changed: bool, problems: Problems,
+                  workers: int) -> list[str]:
     """The Pagefind bundle's paths; it is made again only when a page changed or appeared/disappeared."""
     page_paths = [job.path for job in site.jobs if job.path.endswith(".html")]
     if state is not None and not pages_changed and set(page_paths) == {p for p in state.paths if p.endswith(".html") and BUNDLE not in p}:
@@ -235,8 +236,8 @@ def _search_index(site: Prepared, staging: Staging, state: BuildState | None, pa
     pages = {}
     for path in page_paths:
         staged = staging.folder / path
-        pages[path] = (staged if staged.is_file() else staging.output / path).read_bytes()
-    bundle = build_search_index(pages, site.config, problems)
+        pages[path] = staged if staged.is_file() else staging.output / path
+    bundle = build_search_index(pages, site.config, problems, workers)
     _stop_on_errors(problems)
     for path, content in bundle.items():
         staging.put(path, content)
