@@ -18,7 +18,6 @@ import functools
 import hashlib
 import os
 import pickle
-import shutil
 from collections.abc import Iterable, Mapping
 from datetime import datetime
 from pathlib import Path
@@ -33,7 +32,8 @@ from .reader import Document
 CACHE_DIR = ".cache"
 _STATE_FILE = "buildstate.pickle"
 _MARKUP_FILE = "markup.pickle"
-_FORMAT = (__version__, 5)  # bump when what is stored changes
+_QR_FILE = "qrcodes.pickle"
+_FORMAT = (__version__, 6)  # bump when what is stored changes
 _PACKAGE = Path(__file__).resolve().parent
 
 
@@ -51,6 +51,8 @@ class BuildState:
     warnings: tuple[BuildError, ...] = ()
     markup: dict[str, tuple[Rendered, tuple[BuildError, ...]]] | None = None  # loaded on first use
     markup_dirty: bool = False
+    qr_codes: dict[str, bytes] | None = None  # QR code drawings by URL (see templates.QrCodes), loaded on first use
+    qr_dirty: bool = False
     # Kept in memory only, for the live preview's rebuilds: file stats and parsed documents.
     source_stats: dict[str, tuple[int, int, str]] = dataclasses.field(default_factory=dict)
     documents: dict[str, tuple[str, Document, tuple[BuildError, ...]]] = dataclasses.field(default_factory=dict)
@@ -71,8 +73,7 @@ class BuildState:
 
     def cached_markup(self) -> dict[str, tuple[Rendered, tuple[BuildError, ...]]]:
         if self.markup is None:
-            stored = _read(self.folder / _MARKUP_FILE)
-            self.markup = stored["entries"] if stored and stored.get("format") == _FORMAT else {}
+            self.markup = _read_entries(self.folder / _MARKUP_FILE)
         return self.markup
 
     def remember_markup(self, entries: Mapping[str, tuple[Rendered, tuple[BuildError, ...]]], used: Iterable[str]) -> None:
@@ -83,12 +84,25 @@ class BuildState:
         self.markup_dirty = self.markup_dirty or set(fresh) != set(cache) or any(cache.get(k) is not v for k, v in fresh.items())
         self.markup = fresh
 
+    def cached_qr_codes(self) -> dict[str, bytes]:
+        if self.qr_codes is None:
+            self.qr_codes = _read_entries(self.folder / _QR_FILE)
+        return self.qr_codes
+
+    def remember_qr_codes(self, made: Mapping[str, bytes], urls: Iterable[str]) -> None:
+        """Keep the codes of the site's current pages (`urls`), new ones added."""
+        cache = self.cached_qr_codes()
+        kept = {url: cache[url] for url in urls if url in cache}
+        kept.update(made)
+        self.qr_dirty = self.qr_dirty or bool(made) or len(kept) != len(cache)
+        self.qr_codes = kept
+
     def forget(self) -> None:
         """Start over: the next build renders everything (build --clean)."""
         self.stamp, self.next_change, self.output, self.outputs, self.warnings, self.files = "", None, "", {}, (), 0
         self.paths = frozenset()
         self.markup, self.markup_dirty = {}, True
-        shutil.rmtree(self.folder / "qr", ignore_errors=True)
+        self.qr_codes, self.qr_dirty = {}, True
 
     def save(self) -> None:
         self.folder.mkdir(parents=True, exist_ok=True)
@@ -98,6 +112,9 @@ class BuildState:
         if self.markup_dirty and self.markup is not None:
             _write(self.folder / _MARKUP_FILE, {"format": _FORMAT, "entries": self.markup})
             self.markup_dirty = False
+        if self.qr_dirty and self.qr_codes is not None:
+            _write(self.folder / _QR_FILE, {"format": _FORMAT, "entries": self.qr_codes})
+            self.qr_dirty = False
 
 
 @functools.lru_cache(maxsize=1)
@@ -218,6 +235,11 @@ def _read(path: Path) -> dict | None:
             return pickle.load(file)
     except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError, TypeError, ValueError, KeyError):
         return None  # no cache, or one from another version: build without it
+
+
+def _read_entries(path: Path) -> dict:
+    stored = _read(path)
+    return stored["entries"] if stored and stored.get("format") == _FORMAT else {}
 
 
 def _write(path: Path, data: dict) -> None:

@@ -37,7 +37,7 @@ from .reader import Document, read_document
 from .render import PageRenderer
 from .search import BUNDLE, build_search_index
 from .sources import SourceFile, find_sources
-from .templates import make_environment, static_files, theme_dir
+from .templates import QrCodes, is_page_url, make_environment, static_files, theme_dir
 from .writer import Staging, WriteReport
 
 
@@ -97,7 +97,8 @@ def build_site(options: BuildOptions, state: BuildState | None = None) -> BuildR
     if state.is_current(stamp, now) and state.output == str(output) and (output / "index.html").is_file():
         return BuildResult(Problems(list(state.warnings)), WriteReport(0, state.files, 0), state.files, 0, True)
     site = _prepare(config, options, now, state, problems)
-    renderer = _page_renderer(site, options.cache_dir / "qr")
+    qr_codes = QrCodes(state.cached_qr_codes())
+    renderer = _page_renderer(site, qr_codes)
     site_wide = _site_wide(site)
     prints = {job.path: fingerprint(job.template, {"job": job}, site_wide) for job in site.jobs if job.template}
     reusable = state.output == str(output)
@@ -105,8 +106,10 @@ def build_site(options: BuildOptions, state: BuildState | None = None) -> BuildR
             or not (output / job.path).is_file()]
     staging = Staging.open(output)
     try:
-        results = parallel_map(lambda job: _render_and_stage(renderer, staging, job), todo, _workers(options),
-                               progress=_stage_progress(options, "生成页面"))
+        # Each job also hands back the QR codes its process made, for the state to keep.
+        rendered = parallel_map(lambda job: (_render_and_stage(renderer, staging, job), qr_codes.take_made()), todo, _workers(options),
+                                progress=_stage_progress(options, "生成页面"))
+        results = [result for result, _ in rendered]
         _stop_on_errors(_with(problems, (r for r in results if isinstance(r, BuildError))))
         paths = [job.path for job in site.jobs]
         if options.search and site.config.search:
@@ -118,6 +121,8 @@ def build_site(options: BuildOptions, state: BuildState | None = None) -> BuildR
     state.stamp, state.output, state.outputs = stamp, str(output), prints
     state.next_change, state.warnings, state.files = next_schedule_change(site.library), tuple(problems.warnings), len(paths)
     state.paths = frozenset(paths)
+    state.remember_qr_codes({url: code for _, made in rendered for url, code in made.items()},
+                            (_absolute_url(config, job) for job in site.jobs if job.template))
     state.save()
     return BuildResult(problems, report, len(paths), sum(1 for job in todo if job.template), False)
 
@@ -209,10 +214,15 @@ def _render_markup(renderer: MarkupRenderer, item: Item) -> tuple[Rendered, tupl
     return rendered, tuple(found.items)
 
 
-def _page_renderer(site: Prepared, qr_cache: Path | None = None) -> PageRenderer:
+def _page_renderer(site: Prepared, qr_codes: QrCodes | None = None) -> PageRenderer:
     config = site.config
     converter = Converter(config.hant) if config.hant else None
-    return PageRenderer(make_environment(config, site.static, qr_cache), site.library, site.bodies, converter)
+    return PageRenderer(make_environment(config, site.static, qr_codes), site.library, site.bodies, converter)
+
+
+def _absolute_url(config: SiteConfig, job: OutputJob) -> str:
+    """The address a job's page is read at (what its QR code encodes)."""
+    return config.base_url + (job.variant.prefix if is_page_url(job.url) else "") + job.url
 
 
 def _site_wide(site: Prepared) -> str:

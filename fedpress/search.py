@@ -87,8 +87,14 @@ def build_search_index(pages: Mapping[str, Path], config: SiteConfig, problems: 
     scratch = "/dev/shm" if os.path.isdir("/dev/shm") and os.access("/dev/shm", os.W_OK) else None
     with tempfile.TemporaryDirectory(prefix="fedpress-search-", dir=scratch) as folder:
         copies = {variant.key: Path(folder) / f"site-{variant.key}" for variant in variants}
-        jobs = [(rel, path, variant) for rel, path in sorted(pages.items()) if (variant := _variant_of(rel, variants))]
-        copied = parallel_map(lambda job: _copy_for_index(job[0].removeprefix(job[2].prefix), job[1], copies[job[2].key]), jobs, workers)
+        jobs = [(copies[variant.key] / rel.removeprefix(variant.prefix), page, variant)
+                for rel, page in sorted(pages.items()) if (variant := _variant_of(rel, variants))]
+        # Pagefind numbers pages in the order it finds the files, which is the order they were created
+        # in: they are created here, in path order, and filled (or removed) by the workers.
+        for copy, _, _ in jobs:
+            copy.parent.mkdir(parents=True, exist_ok=True)
+            copy.touch()
+        copied = parallel_map(lambda job: _copy_for_index(job[1], job[0]), jobs, workers)
         indexed = {variant.key for (_, _, variant), done in zip(jobs, copied, strict=True) if done}
         # Each script's index is made by its own Pagefind process, at the same time: one keeps about 1.4 cores busy.
         todo = [v for v in variants if v.key in indexed]  # a script with nothing published yet gets no index: the search page says nothing is found
@@ -119,14 +125,13 @@ def _variant_of(rel: str, variants: tuple[Variant, ...]) -> Variant | None:
     return next((v for v in variants if v.prefix and rel.startswith(v.prefix)), variants[0])
 
 
-def _copy_for_index(rel: str, page: Path, folder: Path) -> bool:
-    """Write the copy Pagefind reads of a page it should index; False for pages it should not."""
+def _copy_for_index(page: Path, copy: Path) -> bool:
+    """Fill in the copy Pagefind reads of a page it should index; remove it for pages it should not."""
     content = page.read_bytes()
     if INDEXED_MARK not in content:
+        copy.unlink()
         return False
-    path = folder / rel
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(spaced_for_index(content.decode("utf-8")), encoding="utf-8")
+    copy.write_text(spaced_for_index(content.decode("utf-8")), encoding="utf-8")
     return True
 
 

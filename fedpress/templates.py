@@ -7,10 +7,11 @@ A site overrides any theme file by putting its own copy in `templates/` (or in
 
 from __future__ import annotations
 
-import functools
 import hashlib
-import os
 import re
+import zlib
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
@@ -38,7 +39,7 @@ def static_files(config: SiteConfig) -> dict[str, Path]:
     return dict(sorted(files.items()))
 
 
-def make_environment(config: SiteConfig, static: dict[str, Path], qr_cache: Path | None = None) -> jinja2.Environment:
+def make_environment(config: SiteConfig, static: dict[str, Path], qr_codes: QrCodes | None = None) -> jinja2.Environment:
     theme_templates = jinja2.FileSystemLoader(str(theme_dir(config) / "templates"))
     loader = jinja2.ChoiceLoader([
         jinja2.FileSystemLoader(str(config.root / "templates")),
@@ -60,7 +61,7 @@ def make_environment(config: SiteConfig, static: dict[str, Path], qr_cache: Path
         site=config,
         static=lambda name: f"{base_path}static/{name}?v={versions.get(name, '0')}",
     )
-    env.filters.update(date=format_date, cn_date=chinese_date, iso=lambda moment: moment.isoformat(), qr_svg=functools.partial(qr_svg, cache=qr_cache))
+    env.filters.update(date=format_date, cn_date=chinese_date, iso=lambda moment: moment.isoformat(), qr_svg=(qr_codes or QrCodes()).svg)
     return env
 
 
@@ -95,41 +96,45 @@ def link_functions(config: SiteConfig, variant: Variant) -> dict[str, object]:
     }
 
 
-def qr_svg(url: str, label: str, cache: Path | None = None) -> Markup:
-    """An inline SVG QR code of `url`, made at build time (no third-party service sees the reader).
-    Making one costs milliseconds, so codes are kept in `cache` by URL and label across builds."""
-    if cache is None:
-        return _make_qr_svg(url, label)
-    path = cache / (hashlib.blake2b(f"{url}\0{label}".encode(), digest_size=16).hexdigest() + ".svg")
-    try:
-        return Markup(path.read_text(encoding="utf-8"))
-    except OSError:
-        svg = _make_qr_svg(url, label)
-        cache.mkdir(parents=True, exist_ok=True)
-        temporary = path.with_suffix(f".{os.getpid()}.tmp")  # workers may make the same code at once
-        temporary.write_text(svg, encoding="utf-8")
-        os.replace(temporary, path)
-        return svg
+@dataclass
+class QrCodes:
+    """Inline SVG QR codes of page addresses, made at build time (no third-party service sees the
+    reader). Making one costs milliseconds, so the drawings of codes made by earlier builds are
+    passed in as `known`, and those made since are collected in `made` for the build state to keep."""
+
+    known: Mapping[str, bytes] = field(default_factory=dict)
+    made: dict[str, bytes] = field(default_factory=dict)
+
+    def svg(self, url: str, label: str) -> Markup:
+        drawing = self.known.get(url) or self.made.get(url)
+        if drawing is None:
+            drawing = self.made[url] = _qr_drawing(url)
+        size, _, path = zlib.decompress(drawing).decode("ascii").partition(" ")
+        return Markup(
+            f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {size} {size}" class="qr" role="img" aria-label="{Markup.escape(label)}">'
+            f"<title>{Markup.escape(label)}</title><rect width=\"{size}\" height=\"{size}\" fill=\"#fff\"/>"
+            f'<path stroke="#000" d="{path}"/></svg>'
+        )
+
+    def take_made(self) -> dict[str, bytes]:
+        made, self.made = self.made, {}
+        return made
 
 
-def _make_qr_svg(url: str, label: str) -> Markup:
+def _qr_drawing(url: str, border: int = 4) -> bytes:
+    """The code's size and SVG path, compressed (about 700 bytes)."""
     # A fixed mask pattern: every mask is valid and decoders read them all; choosing the "best" of
     # the eight costs segno about 5 ms a code, the largest single cost of a page.
-    import segno  # loaded only when a code is not in the cache
+    import segno  # loaded only when a code is not known
 
     code = segno.make(url, error="m", micro=False, mask=2)
-    border, size = 4, code.symbol_size(border=4)[0]
     # One horizontal run of dark modules per path segment; segno's own SVG writer is several times slower.
-    runs = "".join(
+    path = "".join(
         f"M{border + run.start()} {border + y + 0.5}h{run.end() - run.start()}"
         for y, row in enumerate(code.matrix)
         for run in _DARK_RUN.finditer(bytes(row))
     )
-    return Markup(
-        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {size} {size}" class="qr" role="img" aria-label="{Markup.escape(label)}">'
-        f"<title>{Markup.escape(label)}</title><rect width=\"{size}\" height=\"{size}\" fill=\"#fff\"/>"
-        f'<path stroke="#000" d="{runs}"/></svg>'
-    )
+    return zlib.compress(f"{code.symbol_size(border=border)[0]} {path}".encode("ascii"))
 
 
 _DARK_RUN = re.compile(rb"[\x01]+")

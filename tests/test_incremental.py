@@ -8,6 +8,8 @@ from pathlib import Path
 
 import pytest
 
+from fedpress import templates
+
 from conftest import REPO, build, copy_site
 
 
@@ -124,3 +126,20 @@ def test_nothing_changed_means_nothing_done(built_once: tuple[Path, Path], tmp_p
     build(site, output)
     again = build(site, output)
     assert again.current and again.rendered == 0 and again.report.written == 0
+
+
+def test_qr_codes_are_made_once_and_kept_with_the_build_state(built_once: tuple[Path, Path], tmp_path: Path,
+                                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    site = shutil.copytree(built_once[0], tmp_path / "site")
+    output = shutil.copytree(built_once[1], tmp_path / "out")
+    shutil.copytree(built_once[1].with_name("out.cache"), tmp_path / "out.cache")
+    made: list[str] = []
+    original = templates._qr_drawing
+    monkeypatch.setattr(templates, "_qr_drawing", lambda url: made.append(url) or original(url))
+    template(site)  # every page is rendered again, each with its code
+    again = build(site, output, workers=1)
+    assert again.rendered > 300 and made == []
+    new = site / "content/gongzuo-dongtai/2099-01-01-xin.md"
+    new.write_text("---\ntitle: 新文章\ndate: 2024-01-01\ncategory: 工作动态\n---\n新的正文。\n", encoding="utf-8")
+    build(site, output, workers=1)
+    assert sorted(made) == ["https://www.ymfulian.org.cn/gongzuo-dongtai/2024/xin/", "https://www.ymfulian.org.cn/zh-hant/gongzuo-dongtai/2024/xin/"]
