@@ -12,6 +12,7 @@ anything marked translate="no" pass through byte for byte.
 from __future__ import annotations
 
 import copy
+import functools
 import itertools
 import json
 import re
@@ -29,7 +30,7 @@ _READABLE_ATTRIBUTES = ("title", "alt", "aria-label", "placeholder", "label")
 _READABLE_META = {"description", "keywords", "og:title", "og:description", "og:site_name", "sitename", "columnname",
                   "articletitle", "contentsource", "author"}
 _VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track", "wbr"}
-_NON_ASCII = re.compile(r"[^\x00-\x7f]+")
+_NON_ASCII = re.compile(r"[^\x00-\x7f][^<>]*")  # up to the end of its text node or tag
 # Where what is never converted begins: comments, code and scripts, and elements marked so.
 _FROZEN_START = re.compile(r"<(?:!--|(pre|code|script|style|kbd|samp|textarea)\b)", re.I)
 _MARKED = 'translate="no"'
@@ -55,7 +56,7 @@ class Converter:
         self._known: dict[str, str] = {}
 
     def text(self, text: str) -> str:
-        return self._opencc.convert(text)
+        return self.texts([text])[0]
 
     def texts(self, texts: list[str]) -> list[str]:
         """Convert many strings in one OpenCC call (much faster than one call each). The latest
@@ -80,16 +81,22 @@ class Converter:
         (in C, by the regex engine) and each is placed: in a text node, in a tag, or in an element
         left alone. A Python loop over every tag of the page took most of a mirror's cost."""
         frozen = _frozen_spans(markup)
+        next_frozen = 0  # the first frozen span that does not end before the current position
         edits: list[tuple[int, int, str]] = []  # (start, end, text to convert) in page order
         covered = 0  # where the last text node or tag looked at ends
         for run in _NON_ASCII.finditer(markup):
             at = run.start()
-            if at < covered or _inside(frozen, at):
+            if at < covered:
+                continue
+            while next_frozen < len(frozen) and frozen[next_frozen][1] <= at:
+                next_frozen += 1
+            if next_frozen < len(frozen) and frozen[next_frozen][0] <= at:
+                covered = frozen[next_frozen][1]
                 continue
             opened, closed = markup.rfind("<", 0, at), markup.rfind(">", 0, at)
             if opened > closed:  # inside a tag: only its readable attribute values
                 covered = markup.find(">", at) + 1 or len(markup)
-                edits += _readable_values(markup, opened, covered)
+                edits += [(opened + start, opened + end, value) for start, end, value in _readable_values(markup[opened:covered])]
             else:  # in a text node: the whole node, converted as one
                 covered = markup.find("<", at) % (len(markup) + 1)
                 edits.append((closed + 1, covered, markup[closed + 1:covered]))
@@ -133,23 +140,20 @@ def _element_span(markup: str, start: int, name: str) -> tuple[int, int]:
     return start, len(markup)
 
 
-def _inside(spans: list[tuple[int, int]], position: int) -> bool:
-    return any(start <= position < end for start, end in spans)
-
-
-def _readable_values(markup: str, start: int, end: int) -> list[tuple[int, int, str]]:
-    """(start, end, value) of the attributes of the tag markup[start:end] that people read. Values are
-    converted as written: entities are ASCII, which OpenCC leaves alone."""
-    tag = _TAG.match(markup, start, end)
-    if tag is None:
-        return []
-    attributes = {m.group(1).lower(): m for m in _ATTRIBUTE.finditer(markup, tag.end(), end)}
+@functools.lru_cache(maxsize=4096)  # the same tags recur on every page: navigation, meta tags, icons
+def _readable_values(tag: str) -> tuple[tuple[int, int, str], ...]:
+    """(start, end, value) of the attributes of this tag that people read. Values are converted as
+    written: entities are ASCII, which OpenCC leaves alone."""
+    name = _TAG.match(tag)
+    if name is None:
+        return ()
+    attributes = {m.group(1).lower(): m for m in _ATTRIBUTE.finditer(tag, name.end())}
     readable = [attributes[a] for a in _READABLE_ATTRIBUTES if a in attributes]
-    if tag.group(1).lower() == "meta" and "content" in attributes:
+    if name.group(1).lower() == "meta" and "content" in attributes:
         key = next((attributes[a].group(3) or "" for a in ("name", "property") if a in attributes), "")
         if key.lower() in _READABLE_META:
             readable.append(attributes["content"])
-    return sorted((m.start(3), m.end(3), m.group(3)) for m in readable if m.group(3))
+    return tuple(sorted((m.start(3), m.end(3), m.group(3)) for m in readable if m.group(3)))
 
 
 def opencc_data() -> Path:
