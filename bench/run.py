@@ -71,10 +71,22 @@ def make_site(root: Path, n: int, config: str) -> Path:
     return site
 
 
+def set_aside(folder: Path) -> None:
+    """Move a previous build out of the way, to be deleted when the benchmark ends. Deleting thousands
+    of files just before a build slows the file system's next file creations (ext4 skips recently
+    freed inodes for a while): the cold build would pay for the benchmark's own clean-up."""
+    if folder.exists():
+        trash = folder.parent.parent / "trash"
+        trash.mkdir(exist_ok=True)
+        folder.rename(trash / f"{folder.parent.name}-{folder.name}-{time.monotonic_ns()}")
+
+
+_SETTLE = 35  # seconds after a benchmark step replaced files before the next cold builds (see set_aside)
+
+
 def cold(site: Path) -> Measure:
     for folder in (site / "output", site / ".cache"):
-        if folder.exists():
-            shutil.rmtree(folder)
+        set_aside(folder)
     return fedpress_build(site)
 
 
@@ -149,6 +161,18 @@ def _wait_for(condition: Callable[[], bool], seconds: float) -> None:
         time.sleep(0.01)
 
 
+def sample_site(root: Path, mirror: str) -> Path:
+    """A copy of the repository's sample site, with its Traditional mirror on ("true") or off."""
+    sample = root / ("sample" if mirror == "true" else "sample-no-mirror")
+    if not sample.exists():
+        shutil.copytree(REPO, sample, ignore=shutil.ignore_patterns("output", ".cache", ".venv", ".git", "tests", "bench"))
+        config = sample / "config.yaml"
+        text = config.read_text(encoding="utf-8")
+        assert "traditional:\n  enabled: true" in text, "the sample site's config no longer says where its mirror is enabled"
+        config.write_text(text.replace("traditional:\n  enabled: true", f"traditional:\n  enabled: {mirror}"), encoding="utf-8")
+    return sample
+
+
 def hugo_site(root: Path, n: int) -> Path:
     """The same articles as a minimal comparable Hugo site: a page per item, paginated lists, RSS."""
     site = root / f"hugo-{n}"
@@ -172,7 +196,7 @@ def hugo_site(root: Path, n: int) -> Path:
 
 
 def hugo_build(site: Path) -> Measure:
-    shutil.rmtree(site / "public", ignore_errors=True)
+    set_aside(site / "public")
     return run(["hugo", "--quiet", "--source", str(site)])
 
 
@@ -187,7 +211,7 @@ def pelican_site(root: Path, n: int) -> Path:
 
 
 def pelican_build(python: str, site: Path) -> Measure:
-    shutil.rmtree(site / "output", ignore_errors=True)
+    set_aside(site / "output")
     return run([python, "-m", "pelican", str(site / "content"), "-s", str(site / "pelicanconf.py"), "-o", str(site / "output"), "-q"])
 
 
@@ -215,11 +239,11 @@ def main() -> None:
     if args.serve:
         scenarios.append(("serve: save to served", serve_edit))
     if args.sample:
-        sample = args.work / "sample"
-        if not sample.exists():
-            shutil.copytree(REPO, sample, ignore=shutil.ignore_patterns("output", ".cache", ".venv", ".git", "tests", "bench"))
-        for name, scenario in scenarios:
-            rows.append(("sample", "fedpress sample site", name, summarize([scenario(sample) for _ in range(args.runs)])))
+        for label, mirror in (("fedpress sample site", "true"), ("sample, no mirror", "false")):
+            sample = sample_site(args.work, mirror)
+            time.sleep(_SETTLE)
+            for name, scenario in scenarios:
+                rows.append(("sample", label, name, summarize([scenario(sample) for _ in range(args.runs)])))
     for n in sizes:
         reference = {}
         if args.peers and shutil.which("hugo"):
@@ -230,10 +254,9 @@ def main() -> None:
             rows.append((n, "Pelican", "cold", summarize(reference["pelican"])))
         for config in args.configs.split(","):
             site = make_site(args.work, n, config)
-            results = {name: [] for name, _ in scenarios}
-            for _ in range(args.runs):
-                for name, scenario in scenarios:
-                    results[name].append(scenario(site))
+            # Scenario by scenario, so the cold builds come before the edits that replace files (see set_aside).
+            time.sleep(_SETTLE)
+            results = {name: [scenario(site) for _ in range(args.runs)] for name, scenario in scenarios}
             for name, measures in results.items():
                 rows.append((n, f"fedpress {config}", name, summarize(measures)))
             cold_median = statistics.median(m.seconds for m in results["cold"])
@@ -243,6 +266,7 @@ def main() -> None:
         for row in rows:
             if row[0] == n:
                 print(f"| {row[0]:>6} | {row[1]:<16} | {row[2]:<22} | {row[3]} |", flush=True)
+    shutil.rmtree(args.work / "trash", ignore_errors=True)
     print()
     print("| N | configuration | scenario | median (min–max), peak RSS |")
     print("|---:|---|---|---|")
