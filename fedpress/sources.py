@@ -7,6 +7,8 @@ every other file under `content/` is a media file copied to the output as it is.
 from __future__ import annotations
 
 import hashlib
+import os
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -37,16 +39,28 @@ def find_sources(root: Path, known: dict[str, tuple[int, int, str]] | None = Non
         return []
     known = {} if known is None else known
     found = []
-    for path in sorted(content.rglob("*")):
-        content_rel = path.relative_to(content).as_posix()
-        if _ignored(content_rel) or not path.is_file():
-            continue
-        stat = path.stat()
+    for content_rel, entry in _files(str(content), ""):
+        stat = entry.stat()
         seen = known.get(content_rel)
         if seen is None or seen[:2] != (stat.st_mtime_ns, stat.st_size):
-            seen = known[content_rel] = (stat.st_mtime_ns, stat.st_size, digest_file(path))
-        found.append(SourceFile(path, f"{CONTENT_DIR}/{content_rel}", content_rel, _kind(content_rel), seen[2]))
+            seen = known[content_rel] = (stat.st_mtime_ns, stat.st_size, digest_file(Path(entry.path)))
+        found.append(SourceFile(Path(entry.path), f"{CONTENT_DIR}/{content_rel}", content_rel, _kind(content_rel), seen[2]))
     return found
+
+
+def _files(folder: str, prefix: str) -> Iterator[tuple[str, os.DirEntry]]:
+    """(path relative to content/, entry) of the files under `folder`, depth first in name order
+    (the order of sorted paths). Ignored names are skipped, ignored folders not entered."""
+    with os.scandir(folder) as scan:
+        entries = sorted(scan, key=lambda e: e.name)
+    for entry in entries:
+        rel = prefix + entry.name
+        if entry.name.startswith((".", "_")):
+            continue
+        if entry.is_dir(follow_symlinks=False):
+            yield from _files(entry.path, rel + "/")
+        elif entry.is_file() and not entry.name.endswith(_IGNORED_SUFFIXES):
+            yield rel, entry
 
 
 def digest_file(path: Path) -> str:
@@ -59,6 +73,3 @@ def _kind(content_rel: str) -> str:
     return "page" if content_rel.split("/")[0] == PAGES_DIR else "item"
 
 
-def _ignored(content_rel: str) -> bool:
-    parts = content_rel.split("/")
-    return any(p.startswith((".", "_")) for p in parts) or content_rel.endswith(_IGNORED_SUFFIXES)
