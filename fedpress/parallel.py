@@ -7,6 +7,7 @@ the fork: that module-level slot is the price of fork-based pools, and it is cle
 
 from __future__ import annotations
 
+import gc
 import multiprocessing
 import os
 import threading
@@ -38,6 +39,9 @@ def parallel_map(task: Callable[[T], R], items: Sequence[T], workers: int, chunk
                 progress(len(results), len(items))
         return results
     _task = task
+    # Objects the workers inherit stay out of their collectors' scans, which would also copy the
+    # memory pages they touch (the caller, build_site, unfreezes them when the build ends).
+    gc.freeze()
     try:
         with multiprocessing.get_context("fork").Pool(workers, initializer=_exit_with_parent, initargs=(os.getpid(),)) as pool:
             for done in pool.imap(_run_chunk, chunks, chunksize=1):

@@ -8,6 +8,7 @@ by `buildstate`; the costly stages run on every core through `parallel`.
 
 from __future__ import annotations
 
+import gc
 import hashlib
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
@@ -86,6 +87,16 @@ class BuildResult:
 
 def build_site(options: BuildOptions, state: BuildState | None = None) -> BuildResult:
     """Build into the output folder, doing only what changed since the build `state` describes."""
+    # What exists before the build (for `serve`, the whole last build) is left out of the cyclic garbage
+    # collector's scans while it runs: at 10,000 items they took a fifth of a rebuild.
+    gc.freeze()
+    try:
+        return _build(options, state)
+    finally:
+        gc.unfreeze()
+
+
+def _build(options: BuildOptions, state: BuildState | None) -> BuildResult:
     problems = Problems()
     config = _config(options, problems)
     state = state or BuildState.load(options.cache_dir)
