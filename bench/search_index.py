@@ -28,11 +28,12 @@ from urllib.parse import quote, urlsplit
 import lxml.html
 
 from fedpress import search
+from fedpress.config import load_config
 from fedpress.errors import Problems
 from fedpress.hant import Converter
-from fedpress.pipeline import BuildOptions, compile_site
+from fedpress.parallel import default_workers
+from fedpress.pipeline import BuildOptions, build_site
 from fedpress.search import build_search_index
-from fedpress.writer import write_output
 
 INDEX_FILES = (".pf_meta", ".pf_index", ".pf_filter", ".pf_fragment")
 
@@ -53,33 +54,35 @@ def main() -> None:
         search.spaced_for_index = lambda page: page
         search.INDEX_LANGUAGE = "zh"
 
-    started = time.perf_counter()
-    compiled = compile_site(BuildOptions(site=args.site, search=False))
-    rendered = time.perf_counter() - started
-    problems = Problems()
-    started = time.perf_counter()
-    bundle = build_search_index(compiled.files, compiled.library.config, problems)
-    indexing = time.perf_counter() - started
-    if problems:
-        raise SystemExit("\n".join(str(p) for p in problems.errors))
-    items = len(compiled.library.items)
-    print(f"{items} items, {len(compiled.files)} files rendered in {rendered:.1f} s; search index built in {indexing:.1f} s")
-    for prefix in ("", "zh-hant/"):
-        files = {rel: data for rel, data in bundle.items() if rel.startswith(prefix + "pagefind/") and (prefix or not rel.startswith("zh-hant/"))}
-        if files:
-            print(f"  /{prefix}pagefind/: {len(files)} files, {sum(map(len, files.values())) / 1024:.0f} KiB")
-
-    base_path = compiled.library.config.base_path
+    config = load_config(args.site.resolve(), Problems())
+    base_path = config.base_path
     with tempfile.TemporaryDirectory(prefix="fedpress-bench-") as folder:
-        write_output({**compiled.files, **bundle}, Path(folder) / "root" / base_path.strip("/"))  # served under its own path
+        output = Path(folder) / "root" / base_path.strip("/")  # served under the site's own path
+        started = time.perf_counter()
+        built = build_site(BuildOptions(site=args.site, output=output, cache=Path(folder) / "cache", search=False))
+        rendered = time.perf_counter() - started
+        pages = {p.relative_to(output).as_posix(): p for p in sorted(output.rglob("*.html"))}
+        problems = Problems()
+        started = time.perf_counter()
+        bundle = build_search_index(pages, config, problems, default_workers())
+        indexing = time.perf_counter() - started
+        if problems:
+            raise SystemExit("\n".join(str(p) for p in problems.errors))
+        print(f"{built.files} files built in {rendered:.1f} s; search index of {len(pages)} pages built in {indexing:.1f} s")
+        for prefix in ("", "zh-hant/"):
+            files = {rel: data for rel, data in bundle.items() if rel.startswith(prefix + "pagefind/") and (prefix or not rel.startswith("zh-hant/"))}
+            if files:
+                print(f"  /{prefix}pagefind/: {len(files)} files, {sum(map(len, files.values())) / 1024:.0f} KiB")
+        for rel, data in bundle.items():
+            (output / rel).parent.mkdir(parents=True, exist_ok=True)
+            (output / rel).write_bytes(data)
         handler = functools.partial(_Quiet, directory=str(Path(folder) / "root"))
         server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
         threading.Thread(target=server.serve_forever, daemon=True).start()
         try:
             home = f"http://127.0.0.1:{server.server_address[1]}{base_path}"
             if args.pagefind_segmentation:
-                config = compiled.library.config
-                _recall(home, Path(folder) / "root" / base_path.strip("/"), queries, Converter(config.hant).text if config.hant else None)
+                _recall(home, output, queries, Converter(config.hant).text if config.hant else None)
             else:
                 _measure(home, queries)
         finally:

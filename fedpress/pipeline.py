@@ -8,9 +8,11 @@ by `buildstate`; the costly stages run on every core through `parallel`.
 
 from __future__ import annotations
 
+import contextlib
 import gc
 import hashlib
 from collections.abc import Callable, Iterable
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
@@ -37,9 +39,9 @@ from .plan import OutputJob, plan_site
 from .reader import Document, read_document
 from .render import PageRenderer
 from .search import BUNDLE, build_search_index
-from .sources import SourceFile, find_sources
+from .sources import CONTENT_DIR, SourceFile, digest_file, find_sources
 from .templates import QrCodes, is_page_url, make_environment, static_files, theme_dir
-from .writer import Staging, WriteReport
+from .writer import Staging, WriteReport, replace_file
 
 
 @dataclass(frozen=True)
@@ -54,6 +56,8 @@ class BuildOptions:
     cache: Path | None = None  # default: <site>/.cache
     progress: Callable[[str, int, int], None] | None = None  # (stage, done, total) for long builds
     search: bool = True  # build the search index (Pagefind); `check` needs none
+    skip_if_current: bool = True  # nothing changed since the last build: do nothing (and make no LiveSite)
+    commit_guard: AbstractContextManager | None = None  # held while files move into the output (serve's requests wait on it)
 
     @property
     def output_dir(self) -> Path:
@@ -76,6 +80,15 @@ class Prepared:
     static: dict[str, Path]  # theme and site static files by output name
 
 
+@dataclass
+class LiveSite:
+    """What `serve` keeps of its last build to render an edited item at once (`render_edited_item`)."""
+
+    site: Prepared
+    renderer: PageRenderer
+    markup: MarkupRenderer | None = None  # made on first use
+
+
 @dataclass(frozen=True)
 class BuildResult:
     problems: Problems  # warnings (a build with errors raises BuildFailed)
@@ -83,6 +96,7 @@ class BuildResult:
     files: int  # files the site consists of
     rendered: int  # pages rendered this time (the rest were known to be current)
     current: bool  # nothing had changed since the last build: no work was done
+    live: LiveSite | None = None  # the prepared site and renderer (None when nothing was done)
 
 
 def build_site(options: BuildOptions, state: BuildState | None = None) -> BuildResult:
@@ -105,7 +119,7 @@ def _build(options: BuildOptions, state: BuildState | None) -> BuildResult:
     output = options.output_dir
     now = options.now or datetime.now(config.timezone)
     stamp = inputs_stamp(config, theme_dir(config), (options.drafts, options.future, str(output), __version__))
-    if state.is_current(stamp, now) and state.output == str(output) and (output / "index.html").is_file():
+    if options.skip_if_current and state.is_current(stamp, now) and state.output == str(output) and (output / "index.html").is_file():
         return BuildResult(Problems(list(state.warnings)), WriteReport(0, state.files, 0), state.files, 0, True)
     site = _prepare(config, options, now, state, problems)
     qr_codes = QrCodes(state.cached_qr_codes())
@@ -125,7 +139,8 @@ def _build(options: BuildOptions, state: BuildState | None) -> BuildResult:
         paths = [job.path for job in site.jobs]
         if options.search and site.config.search:
             paths += _search_index(site, staging, state if reusable else None, any(r is True for r in results), problems, _workers(options))
-        report = staging.commit(paths, state.paths if reusable and state.paths else None)
+        with options.commit_guard or contextlib.nullcontext():
+            report = staging.commit(paths, state.paths if reusable and state.paths else None)
     except BaseException:
         staging.abort()
         raise
@@ -135,7 +150,42 @@ def _build(options: BuildOptions, state: BuildState | None) -> BuildResult:
     state.remember_qr_codes({url: code for _, made in rendered for url, code in made.items()},
                             (_absolute_url(config, job) for job in site.jobs if job.template))
     state.save()
-    return BuildResult(problems, report, len(paths), sum(1 for job in todo if job.template), False)
+    return BuildResult(problems, report, len(paths), sum(1 for job in todo if job.template), False, LiveSite(site, renderer))
+
+
+def render_edited_item(live: LiveSite, state: BuildState, output: Path, path: Path) -> tuple[str, ...]:
+    """`serve`'s fast path, like Hugo's fast render: when only the body of an item changed (its front
+    matter is as before), render its own pages (page, print view, twins) from the last build and
+    write them to the output at once; the output paths written. Anything else, or anything doubtful
+    (a problem, a link that cannot be resolved), gives () and is left to the full rebuild, which
+    follows in any case and brings lists, neighbours and feeds up to date."""
+    site = live.site
+    try:
+        content_rel = path.resolve().relative_to((site.config.root / CONTENT_DIR).resolve()).as_posix()
+        digest = digest_file(path)
+    except (ValueError, OSError):
+        return ()
+    old = next((i for i in (*site.library.items, *site.library.pages) if i.source.content_rel == content_rel), None)
+    known = state.documents.get(content_rel)
+    if old is None or known is None or known[1] is None or digest == old.source.digest:
+        return ()
+    found = Problems()
+    document = read_document(replace(old.source, digest=digest), found)
+    if document is None or found.items or document.meta != known[1].meta:
+        return ()
+    item = replace(old, source=document.source, body=document.body, body_line=document.body_line)
+    live.markup = live.markup or MarkupRenderer(site.library, lambda rel: site.config.base_path + rel)
+    body = live.markup.render(item, found)
+    if found.items:
+        return ()
+    written = []
+    for job in (j for j in site.jobs if j.values.get("item") is old):
+        content = live.renderer.render(replace(job, description=body.summary, values={**job.values, "item": item, "body": body}))
+        if not isinstance(content, bytes):
+            break
+        replace_file(output / job.path, content)
+        written.append(job.path)
+    return tuple(written)
 
 
 def check_site(options: BuildOptions) -> Prepared:

@@ -2,7 +2,9 @@
 
 Builds the site (drafts and future items included) into a preview folder under the cache, serves it on
 127.0.0.1, watches the site with watchdog and, after a burst of saves has settled, rebuilds only what
-changed (the build state stays in memory between rebuilds). Requests wait while a rebuild runs, so a
+changed (the build state stays in memory between rebuilds). When the only file saved is an article
+whose front matter is unchanged, its own pages are rendered and shown first (as Hugo's fast render
+does), then the full rebuild follows. Requests wait while a rebuild moves files into place, so a
 half-built site is never served. Open pages long-poll for the end of each rebuild and reload when they
 were affected. A failed rebuild shows its problems, in Chinese, in place of every page until the next
 good save; the server keeps running.
@@ -28,7 +30,7 @@ from watchdog.observers import Observer
 from .buildstate import BuildState
 from .config import load_config
 from .errors import BuildError, BuildFailed, Problems
-from .pipeline import BuildOptions, BuildResult, build_site
+from .pipeline import BuildOptions, BuildResult, LiveSite, build_site, render_edited_item
 from .templates import theme_dir
 
 EVENTS_PATH = "__fedpress__/events"
@@ -70,25 +72,33 @@ class Preview:
     def __init__(self, options: BuildOptions, say: Callable[[str], None]) -> None:
         folder = options.cache_dir / "preview"
         # The search index takes longer than the rest of an edit's rebuild, and would index drafts: the preview has none.
-        self.options = replace(options, drafts=True, future=True, output=folder / "site", search=False)
+        self.options = replace(options, drafts=True, future=True, output=folder / "site", search=False, commit_guard=_Committing(self))
         self.state = BuildState.load(folder)
         self.say = say
         self.ready = threading.Condition()
-        self.building = False
+        self.building = False  # files are moving into the preview folder: requests wait
         self.outcome = Outcome(0, (), Problems(), False, False)
+        self.live: LiveSite | None = None
 
     @property
     def root(self) -> Path:
         return self.options.output_dir
 
-    def rebuild(self) -> Outcome:
-        with self.ready:
-            self.building = True
+    def rebuild(self, saved: frozenset[Path] = frozenset()) -> Outcome:
+        """Bring the preview up to date after the files `saved` changed (all of them if unknown).
+        An edited article's own page is shown first, then the rest follows."""
         started = time.perf_counter()
+        at_once = self._render_at_once(saved)
+        if at_once:
+            self._publish(Outcome(self.outcome.epoch + 1, at_once, self.outcome.problems, False, False))
+            self.say(f"先更新了正在编辑的页面（{time.perf_counter() - started:.2f} 秒），其他页面随后更新。")
         previous = self.outcome
+        # The first build prepares the site even when the preview is current, so the next save can take the fast path.
+        options = self.options if self.live else replace(self.options, skip_if_current=False)
         try:
-            result: BuildResult | None = build_site(self.options, self.state)
+            result: BuildResult | None = build_site(options, self.state)
             problems, failed = result.problems, False
+            self.live = result.live or self.live
         except BuildFailed as failure:
             result, problems, failed = None, failure.problems, True
         except Exception as exc:
@@ -96,11 +106,21 @@ class Preview:
             problems = Problems([BuildError("", 0, "", f"生成预览时出错：{exc}")])
         changed = result.report.changed if result else ()
         outcome = Outcome(previous.epoch + 1, changed, problems, failed, previous.failed)
+        self._publish(outcome)
+        self._report(outcome, result, time.perf_counter() - started)
+        return outcome
+
+    def _render_at_once(self, saved: frozenset[Path]) -> tuple[str, ...]:
+        """The output paths rendered at once when the only file saved is one item's Markdown."""
+        existing = [path for path in saved if path.is_file()]
+        if self.live is None or self.outcome.failed or len(existing) != 1 or existing[0].suffix.lower() != ".md":
+            return ()
+        return render_edited_item(self.live, self.state, self.root, existing[0])
+
+    def _publish(self, outcome: Outcome) -> None:
         with self.ready:
             self.outcome, self.building = outcome, False
             self.ready.notify_all()
-        self._report(outcome, result, time.perf_counter() - started)
-        return outcome
 
     def wait_until_built(self) -> Outcome:
         with self.ready:
@@ -119,6 +139,21 @@ class Preview:
             self.say(f"有 {len(outcome.problems.errors)} 个错误，浏览器中显示错误说明；改正并保存后会自动恢复。")
         elif result is not None:
             self.say(f"已更新 {result.report.written} 个文件、删除 {result.report.removed} 个（{seconds:.2f} 秒）。")
+
+
+class _Committing:
+    """Held by the build while files move into the preview folder; requests wait from then until the
+    build's outcome is published, so no page is served half-updated or with a stale outcome."""
+
+    def __init__(self, preview: Preview) -> None:
+        self.preview = preview
+
+    def __enter__(self) -> None:
+        with self.preview.ready:
+            self.preview.building = True
+
+    def __exit__(self, *exc: object) -> None:
+        return None
 
 
 def serve(options: BuildOptions, bind: str = "127.0.0.1", port: int = 8000, say: Callable[[str], None] = print,
@@ -152,13 +187,18 @@ def _stop(signum: int, frame: object) -> None:
 def _watch(site: Path, preview: Preview) -> Observer:
     """Watch the site folder (and the theme, if it lives elsewhere); rebuild once a burst of changes settles."""
     pending = threading.Event()
+    saved: set[Path] = set()
+    saved_lock = threading.Lock()
 
     class Changes(FileSystemEventHandler):
         def on_any_event(self, event: FileSystemEvent) -> None:
             if event.event_type in ("opened", "closed_no_write"):
                 return
-            if not any(_relevant(Path(p), site) for p in (event.src_path, getattr(event, "dest_path", "")) if p):
+            paths = [Path(p) for p in (event.src_path, getattr(event, "dest_path", "")) if p and _relevant(Path(p), site)]
+            if not paths:
                 return
+            with saved_lock:
+                saved.update(paths)
             pending.set()
 
     def settle_and_rebuild() -> None:
@@ -167,7 +207,10 @@ def _watch(site: Path, preview: Preview) -> Observer:
             while pending.is_set():  # keep waiting while saves keep coming
                 pending.clear()
                 time.sleep(SETTLE_SECONDS)
-            preview.rebuild()
+            with saved_lock:
+                batch = frozenset(saved)
+                saved.clear()
+            preview.rebuild(batch)
 
     # Only the inputs are watched: the site folder itself for config.yaml, its source folders
     # recursively. Watching output/ or .cache/ would flood the kernel's event queue on every build.

@@ -88,6 +88,13 @@ class Staging:
         shutil.rmtree(self.folder, ignore_errors=True)
 
 
+def replace_file(path: Path, content: bytes) -> None:
+    """Put `content` at `path` in one step: readers see the old file or the new one, never half of it."""
+    temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    temporary.write_bytes(content)
+    os.replace(temporary, path)
+
+
 def _remove_empty_folders(folder: Path, top: Path) -> None:
     while folder != top and folder.is_dir() and not any(folder.iterdir()):
         folder.rmdir()

@@ -36,6 +36,11 @@ def build(site: Path, output: Path, **options: object) -> BuildResult:
     return build_site(BuildOptions(site=site, output=output, now=NOW, **options))
 
 
+def tree(folder: Path) -> dict[str, bytes]:
+    """Every file under `folder` with its bytes, by relative path."""
+    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
 def copy_site(source: Path, destination: Path) -> Path:
     """A private copy of a site (content, config, templates) that a test may change."""
     shutil.copytree(source, destination, ignore=shutil.ignore_patterns("output", ".cache", ".venv", ".git", "tests", "bench"))

@@ -10,11 +10,7 @@ import pytest
 
 from fedpress import templates
 
-from conftest import REPO, build, copy_site
-
-
-def tree(folder: Path) -> dict[str, bytes]:
-    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+from conftest import REPO, build, copy_site, tree
 
 
 def edit(path: Path, old: str, new: str) -> None:

@@ -14,7 +14,9 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import expect
 
-from conftest import REPO, SITES, copy_site
+from fedpress.pipeline import BuildOptions, build_site
+
+from conftest import REPO, SITES, copy_site, tree
 
 ONE = "content/news/one.md"
 
@@ -148,3 +150,23 @@ def test_a_burst_of_saves_is_one_rebuild(served, tmp_path: Path) -> None:
     wait_for(lambda: "补充第 7 段" in fetch(base + "news/2025/03/one/")[1])
     time.sleep(1)
     assert log.read_text(encoding="utf-8").count("已更新") - before <= 2
+
+
+def test_a_body_edit_shows_its_page_at_once_and_the_rebuild_that_follows_matches_a_clean_build(served, tmp_path: Path) -> None:
+    site, base, _ = served
+    log = tmp_path / "serve.log"
+    preview = site / ".cache/preview/site"
+    edit(site / ONE, "会议由县妇联主席主持。", "会议由县妇联主席主持，全体执委出席。")
+    wait_for(lambda: "全体执委出席" in (preview / "news/2025/03/one/index.html").read_text(encoding="utf-8"), 30)
+    at_once = tree(preview)
+    wait_for(lambda: log.read_text(encoding="utf-8").count("个文件") >= 2)  # the start, then the rebuild after the edit
+    assert log.read_text(encoding="utf-8").count("先更新了正在编辑的页面") == 1
+    after = tree(preview)
+    for page in ("news/2025/03/one/index.html", "news/2025/03/one/print/index.html"):  # the fast path's pages are final
+        assert at_once[page] == after[page], page
+    build_site(BuildOptions(site=site, output=tmp_path / "clean", cache=tmp_path / "clean.cache", drafts=True, future=True, search=False))
+    assert after == tree(tmp_path / "clean")
+    # A changed title is not a body edit: lists and neighbours show it, so there is no fast path.
+    edit(site / ONE, "title: 第一篇：示例县妇联召开执委会议", "title: 第一篇：执委会议圆满召开")
+    wait_for(lambda: "执委会议圆满召开" in fetch(base + "news/2025/03/one/")[1])
+    assert log.read_text(encoding="utf-8").count("先更新了正在编辑的页面") == 1
