@@ -1,8 +1,9 @@
 """Using every core for the two costly stages: Markdown and page rendering.
 
 Workers are forked, so they start with the parent's library, templates and converter already
-in memory (nothing is pickled on the way in). The task is handed over in `_task` just before
-the fork: that module-level slot is the price of fork-based pools, and it is cleared right after.
+in memory, and with the items to work on: only chunk numbers are sent to them, and only results
+are pickled back. The task and its items are handed over in `_task` just before the fork: that
+module-level slot is the price of fork-based pools, and it is cleared right after.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from typing import TypeVar
 T = TypeVar("T")
 R = TypeVar("R")
 
-_task: Callable | None = None
+_task: tuple[Callable, list] | None = None  # the task and the chunks of items, inherited by forked workers
 
 
 def default_workers() -> int:
@@ -38,13 +39,13 @@ def parallel_map(task: Callable[[T], R], items: Sequence[T], workers: int, chunk
             if progress:
                 progress(len(results), len(items))
         return results
-    _task = task
+    _task = (task, chunks)
     # Objects the workers inherit stay out of their collectors' scans, which would also copy the
     # memory pages they touch (the caller, build_site, unfreezes them when the build ends).
     gc.freeze()
     try:
         with multiprocessing.get_context("fork").Pool(workers, initializer=_exit_with_parent, initargs=(os.getpid(),)) as pool:
-            for done in pool.imap(_run_chunk, chunks, chunksize=1):
+            for done in pool.imap(_run_chunk, range(len(chunks)), chunksize=1):
                 results += done
                 if progress:
                     progress(len(results), len(items))
@@ -64,5 +65,6 @@ def _exit_with_parent(parent: int) -> None:
     threading.Thread(target=watch, daemon=True).start()
 
 
-def _run_chunk(items: Sequence) -> list:
-    return [_task(item) for item in items]
+def _run_chunk(number: int) -> list:
+    task, chunks = _task
+    return [task(item) for item in chunks[number]]
