@@ -33,7 +33,7 @@ CACHE_DIR = ".cache"
 _STATE_FILE = "buildstate.pickle"
 _MARKUP_FILE = "markup.pickle"
 _QR_FILE = "qrcodes.pickle"
-_FORMAT = (__version__, 6)  # bump when what is stored changes
+_FORMAT = (__version__, 7)  # bump when what is stored changes
 _PACKAGE = Path(__file__).resolve().parent
 
 
@@ -53,8 +53,9 @@ class BuildState:
     markup_dirty: bool = False
     qr_codes: dict[str, bytes] | None = None  # QR code drawings by URL (see templates.QrCodes), loaded on first use
     qr_dirty: bool = False
-    # Kept in memory only, for the live preview's rebuilds: file stats and parsed documents.
+    # Content files' (mtime, size, digest): a file whose mtime and size are unchanged is not read again.
     source_stats: dict[str, tuple[int, int, str]] = dataclasses.field(default_factory=dict)
+    # Kept in memory only, for the live preview's rebuilds: parsed documents and items.
     documents: dict[str, tuple[str, Document, tuple[BuildError, ...]]] = dataclasses.field(default_factory=dict)
     items: dict = dataclasses.field(default_factory=dict)  # see library.build_library(known=...)
 
@@ -65,7 +66,7 @@ class BuildState:
         if stored and stored.get("format") == _FORMAT:
             state.stamp, state.next_change, state.output = stored["stamp"], stored["next_change"], stored["output"]
             state.outputs, state.warnings, state.files = stored["outputs"], stored["warnings"], stored["files"]
-            state.paths = stored["paths"]
+            state.paths, state.source_stats = stored["paths"], stored["source_stats"]
         return state
 
     def is_current(self, stamp: str, now: datetime) -> bool:
@@ -101,14 +102,14 @@ class BuildState:
         """Start over: the next build renders everything (build --clean)."""
         self.stamp, self.next_change, self.output, self.outputs, self.warnings, self.files = "", None, "", {}, (), 0
         self.paths = frozenset()
-        self.markup, self.markup_dirty = {}, True
+        self.markup, self.markup_dirty, self.source_stats = {}, True, {}
         self.qr_codes, self.qr_dirty = {}, True
 
     def save(self) -> None:
         self.folder.mkdir(parents=True, exist_ok=True)
         _write(self.folder / _STATE_FILE, {"format": _FORMAT, "stamp": self.stamp, "next_change": self.next_change,
                                             "output": self.output, "outputs": self.outputs, "warnings": self.warnings,
-                                            "files": self.files, "paths": self.paths})
+                                            "files": self.files, "paths": self.paths, "source_stats": self.source_stats})
         if self.markup_dirty and self.markup is not None:
             _write(self.folder / _MARKUP_FILE, {"format": _FORMAT, "entries": self.markup})
             self.markup_dirty = False
