@@ -13,7 +13,6 @@ from datetime import datetime
 from pathlib import Path
 
 from .config import CONFIG_FILE, load_config
-from .deploy import DeployOptions, deploy_command, load_targets
 from .errors import BuildFailed, Problems
 from .library import slugify
 from .pipeline import BuildOptions, build_site, check_site
@@ -151,6 +150,8 @@ def _check(args: argparse.Namespace) -> int:
     except BuildFailed as failure:
         problems, library = failure.problems, None
     if not any(p.file == CONFIG_FILE for p in problems.items):  # deploy targets can be checked once the config reads
+        from .deploy import load_targets  # publishing's modules are loaded by the commands that need them
+
         load_targets(args.site.resolve(), problems)
     failed = bool(problems.errors) or (args.strict and bool(problems.warnings))
     if args.format == "json":
@@ -190,6 +191,8 @@ def _new(args: argparse.Namespace) -> int:
 
 
 def _deploy(args: argparse.Namespace) -> int:
+    from .deploy import DeployOptions, deploy_command  # publishing's modules are loaded by the commands that need them
+
     options = DeployOptions(site=args.site, output=args.output, target=args.target, dry_run=args.dry_run, delete=args.delete)
     return deploy_command(options)
 
