@@ -41,7 +41,7 @@ def parallel_map(task: Callable[[T], R], items: Sequence[T], workers: int, chunk
         return results
     _task = (task, chunks)
     # Objects the workers inherit stay out of their collectors' scans, which would also copy the
-    # memory pages they touch (the caller, build_site, unfreezes them when the build ends).
+    # memory pages they touch (build_site and check_site unfreeze them when they end).
     gc.freeze()
     try:
         with multiprocessing.get_context("fork").Pool(workers, initializer=_exit_with_parent, initargs=(os.getpid(),)) as pool:
