@@ -32,7 +32,8 @@ _READABLE_META = {"description", "keywords", "og:title", "og:description", "og:s
 _VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track", "wbr"}
 _NON_ASCII = re.compile(r"[^\x00-\x7f][^<>]*")  # up to the end of its text node or tag
 # Where what is never converted begins: comments, code and scripts, and elements marked so.
-_FROZEN_START = re.compile(r"<(?:!--|(pre|code|script|style|kbd|samp|textarea)\b)", re.I)
+_FROZEN_START = re.compile(r"<(?:!--|(pre|code|script|style|kbd|samp|textarea)(?![\w-]))", re.I)
+_RAW_TEXT = {"script", "style", "textarea"}  # elements whose content is text, never tags
 _MARKED = 'translate="no"'
 _TAG = re.compile(r"<([a-zA-Z][\w-]*)")
 # name="value", name='value' or name=value: group 3 is the value as written
@@ -112,8 +113,9 @@ class Converter:
 
 
 def _frozen_spans(markup: str) -> list[tuple[int, int]]:
-    """The extents of comments and of the elements not to convert: code, scripts… and anything
-    marked translate="no" (nesting of the same tag counted)."""
+    """The extents, in page order, of comments and of the elements not to convert: code, scripts…
+    and anything marked translate="no". What starts inside one of them (a "<code>" in a comment or a
+    script) starts nothing."""
     starts = [(m.start(), m.group(1) or "") for m in _FROZEN_START.finditer(markup)]
     at = markup.find(_MARKED)
     while at >= 0:
@@ -121,19 +123,26 @@ def _frozen_spans(markup: str) -> list[tuple[int, int]]:
         if (tag := _TAG.match(markup, opened)) and markup.rfind(">", 0, at) < opened:
             starts.append((opened, tag.group(1)))
         at = markup.find(_MARKED, at + 1)
-    return sorted(_element_span(markup, start, name.lower()) for start, name in starts)
+    spans: list[tuple[int, int]] = []
+    for start, name in sorted(starts):
+        if not spans or start >= spans[-1][1]:
+            spans.append(_element_span(markup, start, name.lower()))
+    return spans
 
 
 def _element_span(markup: str, start: int, name: str) -> tuple[int, int]:
     """Where the comment (name "") or element beginning at `start` ends."""
     if not name:
-        end = markup.find("-->", start)
+        end = markup.find("-->", start + 4)
         return start, end + 3 if end >= 0 else len(markup)
     opening_end = markup.find(">", start) + 1 or len(markup)
     if name in _VOID or markup[opening_end - 2] == "/":
         return start, opening_end
+    if name in _RAW_TEXT:  # its text is not markup: it ends at the first end tag
+        end = re.compile(f"</{name}(?![\\w-])[^>]*>", re.I).search(markup, opening_end)
+        return start, end.end() if end else len(markup)
     depth = 1
-    for tag in re.compile(f"<(/?){name}\\b[^>]*>", re.I).finditer(markup, opening_end):
+    for tag in re.compile(f"<(/?){name}(?![\\w-])[^>]*>", re.I).finditer(markup, opening_end):
         depth += -1 if tag.group(1) else 1
         if depth == 0:
             return start, tag.end()
@@ -150,7 +159,7 @@ def _readable_values(tag: str) -> tuple[tuple[int, int, str], ...]:
     attributes = {m.group(1).lower(): m for m in _ATTRIBUTE.finditer(tag, name.end())}
     readable = [attributes[a] for a in _READABLE_ATTRIBUTES if a in attributes]
     if name.group(1).lower() == "meta" and "content" in attributes:
-        key = next((attributes[a].group(3) or "" for a in ("name", "property") if a in attributes), "")
+        key = next((attributes[a].group(3) for a in ("name", "property") if a in attributes and attributes[a].group(3)), "")
         if key.lower() in _READABLE_META:
             readable.append(attributes["content"])
     return tuple(sorted((m.start(3), m.end(3), m.group(3)) for m in readable if m.group(3)))

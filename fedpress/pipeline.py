@@ -190,6 +190,9 @@ def render_edited_item(live: LiveSite, state: BuildState, output: Path, path: Pa
         content = live.renderer.render(replace(job, description=body.summary, values={**job.values, "item": item, "body": body}))
         if not isinstance(content, bytes):
             break
+        # The file no longer shows what its recorded fingerprint describes: should the full rebuild not
+        # get as far as committing (and the edit be undone meanwhile), the next build renders it again.
+        state.outputs.pop(job.path, None)
         replace_file(output / job.path, content)
         written.append(job.path)
     return tuple(written)

@@ -115,7 +115,10 @@ class Preview:
         existing = [path for path in saved if path.is_file()]
         if self.live is None or self.outcome.failed or len(existing) != 1 or existing[0].suffix.lower() != ".md":
             return ()
-        return render_edited_item(self.live, self.state, self.root, existing[0])
+        try:
+            return render_edited_item(self.live, self.state, self.root, existing[0])
+        except Exception:  # the file went away, the preview folder could not be written…: the full rebuild says what is wrong
+            return ()
 
     def _publish(self, outcome: Outcome) -> None:
         with self.ready:
@@ -210,7 +213,10 @@ def _watch(site: Path, preview: Preview) -> Observer:
             with saved_lock:
                 batch = frozenset(saved)
                 saved.clear()
-            preview.rebuild(batch)
+            try:
+                preview.rebuild(batch)
+            except Exception as exc:  # the watcher must outlive anything that goes wrong in one rebuild
+                preview.say(f"生成预览时出错：{exc}")
 
     # Only the inputs are watched: the site folder itself for config.yaml, its source folders
     # recursively. Watching output/ or .cache/ would flood the kernel's event queue on every build.

@@ -39,20 +39,27 @@ def find_sources(root: Path, known: dict[str, tuple[int, int, str]] | None = Non
         return []
     known = {} if known is None else known
     found = []
+    seen_before = set(known)
     for content_rel, entry in _files(str(content), ""):
+        seen_before.discard(content_rel)
         stat = entry.stat()
         seen = known.get(content_rel)
         if seen is None or seen[:2] != (stat.st_mtime_ns, stat.st_size):
             seen = known[content_rel] = (stat.st_mtime_ns, stat.st_size, digest_file(Path(entry.path)))
         found.append(SourceFile(Path(entry.path), f"{CONTENT_DIR}/{content_rel}", content_rel, _kind(content_rel), seen[2]))
+    for gone in seen_before:  # deleted or renamed files are forgotten
+        del known[gone]
     return found
 
 
 def _files(folder: str, prefix: str) -> Iterator[tuple[str, os.DirEntry]]:
     """(path relative to content/, entry) of the files under `folder`, depth first in name order
     (the order of sorted paths). Ignored names are skipped, ignored folders not entered."""
-    with os.scandir(folder) as scan:
-        entries = sorted(scan, key=lambda e: e.name)
+    try:
+        with os.scandir(folder) as scan:
+            entries = sorted(scan, key=lambda e: e.name)
+    except PermissionError:  # a folder fedpress may not read holds nothing it could publish
+        return
     for entry in entries:
         rel = prefix + entry.name
         if entry.name.startswith((".", "_")):

@@ -229,3 +229,16 @@ def test_only_readable_text_of_a_page_is_converted(converter: Converter) -> None
         "</body></html>"
     )
     assert converter.page(page) == expected
+
+
+@pytest.mark.parametrize(("page", "expected"), [
+    ("<p><!-- 旧的 <code> 块 --></p><p>简体中文</p>", "<p><!-- 旧的 <code> 块 --></p><p>簡體中文</p>"),
+    ('<!-- <p translate="no"> --><p>后来</p>', '<!-- <p translate="no"> --><p>後來</p>'),
+    ("<script>var s = '<pre>';</script><p>发展</p>", "<script>var s = '<pre>';</script><p>發展</p>"),
+    ("<style>a::after{content:'<pre'}</style><p>发展</p>", "<style>a::after{content:'<pre'}</style><p>發展</p>"),
+    ("<code-block>发展</code-block><p translate=\"no\">简体<p-x>简体</p-x>简体</p><p>发展</p>",
+     "<code-block>發展</code-block><p translate=\"no\">简体<p-x>简体</p-x>简体</p><p>發展</p>"),
+    ('<meta name="" property="og:title" content="发展">', '<meta name="" property="og:title" content="發展">'),
+])
+def test_what_looks_like_a_frozen_tag_inside_a_comment_or_script_freezes_nothing(converter: Converter, page: str, expected: str) -> None:
+    assert converter.page(page) == expected

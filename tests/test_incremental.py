@@ -9,8 +9,10 @@ from pathlib import Path
 import pytest
 
 from fedpress import templates
+from fedpress.buildstate import BuildState
+from fedpress.pipeline import BuildOptions, build_site, render_edited_item
 
-from conftest import REPO, build, copy_site, tree
+from conftest import REPO, SITES, build, copy_site, tree
 
 
 def edit(path: Path, old: str, new: str) -> None:
@@ -139,3 +141,18 @@ def test_qr_codes_are_made_once_and_kept_with_the_build_state(built_once: tuple[
     new.write_text("---\ntitle: 新文章\ndate: 2024-01-01\ncategory: 工作动态\n---\n新的正文。\n", encoding="utf-8")
     build(site, output, workers=1)
     assert sorted(made) == ["https://www.ymfulian.org.cn/gongzuo-dongtai/2024/xin/", "https://www.ymfulian.org.cn/zh-hant/gongzuo-dongtai/2024/xin/"]
+
+
+def test_a_page_the_fast_path_wrote_is_rendered_again_if_the_edit_is_undone_before_a_full_rebuild(tmp_path: Path) -> None:
+    site = copy_site(SITES / "subpath", tmp_path / "site")
+    state = BuildState(tmp_path / "cache")
+    options = BuildOptions(site=site, output=tmp_path / "out", cache=tmp_path / "cache", search=False)
+    live = build_site(options, state).live
+    article, page = site / "content/news/one.md", tmp_path / "out/news/2025/03/one/index.html"
+    original = article.read_text(encoding="utf-8")
+    article.write_text(original.replace("会议由县妇联主席主持。", "会议由县妇联主席主持，临时改动。"), encoding="utf-8")
+    assert "news/2025/03/one/index.html" in render_edited_item(live, state, options.output_dir, article)
+    assert "临时改动" in page.read_text(encoding="utf-8")
+    article.write_text(original, encoding="utf-8")  # undone before any full rebuild committed
+    build_site(options, state)
+    assert "临时改动" not in page.read_text(encoding="utf-8")
