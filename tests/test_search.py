@@ -129,6 +129,25 @@ def test_navigation_footer_tools_and_sharing_are_not_indexed(sample_output: Path
             assert outside not in content, (record["url"], outside)
 
 
+def test_a_rebuild_reuses_the_parts_of_the_last_index_that_still_fit(tmp_path: Path) -> None:
+    site, output = copy_site(SITES / "subpath", tmp_path / "site"), tmp_path / "out"
+    build(site, output)
+    parts = {p.name: p for p in (output / "pagefind/fragment").iterdir()}
+    by_url = {json.loads(gzip.decompress(p.read_bytes())[len(b"pagefind_dcd"):])["url"]: name for name, p in parts.items()}
+    edited = next(url for url in by_url if url.endswith("/one/"))
+    kept = next(url for url in by_url if url != edited)
+    # A part Pagefind finds already made is not made again: a planted copy of an unchanged page's part stays.
+    planted = gzip.compress(b"pagefind_dcd" + json.dumps({"url": kept, "planted": True}).encode(), mtime=0)
+    parts[by_url[kept]].write_bytes(planted)
+    (site / "content/news/one.md").write_text((site / "content/news/one.md").read_text(encoding="utf-8") + "\n新的一段。\n", encoding="utf-8")
+    build(site, output)
+    after = {p.name: p.read_bytes() for p in (output / "pagefind/fragment").iterdir()}
+    assert after[by_url[kept]] == planted
+    assert by_url[edited] not in after and len(after) == len(parts)  # the edited page's old part is gone, its new one made
+    assert "新 的 一 段" in next(json.loads(gzip.decompress(data)[len(b"pagefind_dcd"):])["content"]
+                                for data in after.values() if data != planted and edited in gzip.decompress(data).decode())
+
+
 def test_failed_indexing_is_a_clear_error_and_the_output_stays(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     output = tmp_path / "out"
     build(SITES / "subpath", output)
