@@ -36,6 +36,9 @@ _FROZEN_START = re.compile(r"<(?:!--|(pre|code|script|style|kbd|samp|textarea)(?
 _RAW_TEXT = {"script", "style", "textarea"}  # elements whose content is text, never tags
 _MARKED = 'translate="no"'
 _TAG = re.compile(r"<([a-zA-Z][\w-]*)")
+# A whole start or end tag, minding quotes: an attribute value may hold "<" or ">" (alt="报名>审核").
+# (The loop is unrolled: every turn takes a quoted value whole, so a tag that never ends fails in linear time.)
+_WHOLE_TAG = re.compile(r"""</?[a-zA-Z][^>"']*(?:(?:"[^"]*"|'[^']*')[^>"']*)*>""")
 # name="value", name='value' or name=value: group 3 is the value as written
 _ATTRIBUTE = re.compile(r'''([^\s=/>]+)(?:\s*=\s*(["']?)((?<=")[^"]*|(?<=')[^']*|(?<!['"])[^\s>'"]+)\2)?''')
 
@@ -94,13 +97,14 @@ class Converter:
             if next_frozen < len(frozen) and frozen[next_frozen][0] <= at:
                 covered = frozen[next_frozen][1]
                 continue
-            opened, closed = markup.rfind("<", 0, at), markup.rfind(">", 0, at)
-            if opened > closed:  # inside a tag: only its readable attribute values
-                covered = markup.find(">", at) + 1 or len(markup)
-                edits += [(opened + start, opened + end, value) for start, end, value in _readable_values(markup[opened:covered])]
+            opened, tag_end = _tag_before(markup, at)
+            if tag_end > at:  # inside a tag: only its readable attribute values
+                edits += [(opened + start, opened + end, value) for start, end, value in _readable_values(markup[opened:tag_end])]
+                covered = tag_end
             else:  # in a text node: the whole node, converted as one
+                start = max(covered, tag_end, markup.rfind(">", 0, at) + 1)
                 covered = markup.find("<", at) % (len(markup) + 1)
-                edits.append((closed + 1, covered, markup[closed + 1:covered]))
+                edits.append((start, covered, markup[start:covered]))
         if not edits:
             return markup
         converted = self.texts([text for _, _, text in edits])
@@ -112,6 +116,17 @@ class Converter:
         return "".join(parts)
 
 
+def _tag_before(markup: str, at: int) -> tuple[int, int]:
+    """Where the last tag starting before `at` starts and ends ((0, 0) if there is none). A "<"
+    that starts no tag (in an attribute value, or a stray one in text) is passed over."""
+    opened = markup.rfind("<", 0, at)
+    while opened >= 0:
+        if tag := _WHOLE_TAG.match(markup, opened):
+            return opened, tag.end()
+        opened = markup.rfind("<", 0, opened)
+    return 0, 0
+
+
 def _frozen_spans(markup: str) -> list[tuple[int, int]]:
     """The extents, in page order, of comments and of the elements not to convert: code, scripts…
     and anything marked translate="no". What starts inside one of them (a "<code>" in a comment or a
@@ -119,8 +134,8 @@ def _frozen_spans(markup: str) -> list[tuple[int, int]]:
     starts = [(m.start(), m.group(1) or "") for m in _FROZEN_START.finditer(markup)]
     at = markup.find(_MARKED)
     while at >= 0:
-        opened = markup.rfind("<", 0, at)
-        if (tag := _TAG.match(markup, opened)) and markup.rfind(">", 0, at) < opened:
+        opened, tag_end = _tag_before(markup, at)
+        if tag_end > at and (tag := _TAG.match(markup, opened)):
             starts.append((opened, tag.group(1)))
         at = markup.find(_MARKED, at + 1)
     spans: list[tuple[int, int]] = []
@@ -135,7 +150,8 @@ def _element_span(markup: str, start: int, name: str) -> tuple[int, int]:
     if not name:
         end = markup.find("-->", start + 4)
         return start, end + 3 if end >= 0 else len(markup)
-    opening_end = markup.find(">", start) + 1 or len(markup)
+    opening = _WHOLE_TAG.match(markup, start)
+    opening_end = opening.end() if opening else len(markup)
     if name in _VOID or markup[opening_end - 2] == "/":
         return start, opening_end
     if name in _RAW_TEXT:  # its text is not markup: it ends at the first end tag

@@ -239,6 +239,12 @@ def test_only_readable_text_of_a_page_is_converted(converter: Converter) -> None
     ("<code-block>发展</code-block><p translate=\"no\">简体<p-x>简体</p-x>简体</p><p>发展</p>",
      "<code-block>發展</code-block><p translate=\"no\">简体<p-x>简体</p-x>简体</p><p>發展</p>"),
     ('<meta name="" property="og:title" content="发展">', '<meta name="" property="og:title" content="發展">'),
+    # "<" and ">" inside attribute values end no tag (sanitized bodies keep them unescaped there)
+    ('<p><img alt="报名>审核>公示" src="/媒体/流程图.png">发展</p>', '<p><img alt="報名>審覈>公示" src="/媒体/流程图.png">發展</p>'),
+    ('<a title="甲<乙" href="/妇联/">后来</a>', '<a title="甲<乙" href="/妇联/">後來</a>'),
+    ('<p>1 < 2 的发展</p><a href="/妇联/">后来</a>', '<p>1 < 2 的發展</p><a href="/妇联/">後來</a>'),
+    ('<code title="a>b">妇联</code><p>发展</p>', '<code title="a>b">妇联</code><p>發展</p>'),
+    ('<span data-x="1>2" translate="no">简体</span><p>发展</p>', '<span data-x="1>2" translate="no">简体</span><p>發展</p>'),
 ])
-def test_what_looks_like_a_frozen_tag_inside_a_comment_or_script_freezes_nothing(converter: Converter, page: str, expected: str) -> None:
+def test_what_looks_like_a_tag_boundary_inside_a_comment_script_or_value_is_none(converter: Converter, page: str, expected: str) -> None:
     assert converter.page(page) == expected
