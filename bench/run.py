@@ -45,6 +45,7 @@ CONFIGS = {
 class Measure:
     seconds: float
     peak_mb: float
+    cpu: float | None = None  # user + system seconds of the build and every process it waited for (workers, Pagefind)
 
 
 def run(command: list[str], cwd: Path | None = None) -> Measure:
@@ -55,7 +56,7 @@ def run(command: list[str], cwd: Path | None = None) -> Measure:
     elapsed = time.perf_counter() - started
     if os.waitstatus_to_exitcode(status) != 0:
         raise SystemExit(f"failed: {' '.join(command)}\n{process.stderr.read().decode(errors='replace')}")
-    return Measure(elapsed, usage.ru_maxrss / 1024)
+    return Measure(elapsed, usage.ru_maxrss / 1024, usage.ru_utime + usage.ru_stime)
 
 
 def fedpress_build(site: Path) -> Measure:
@@ -217,7 +218,20 @@ def pelican_build(python: str, site: Path) -> Measure:
 
 def summarize(measures: list[Measure]) -> str:
     times = [m.seconds for m in measures]
-    return f"{statistics.median(times):7.2f} s ({min(times):.2f}–{max(times):.2f}) {max(m.peak_mb for m in measures):6.0f} MB"
+    cpu = f", CPU {_median_cpu(measures):.2f} s" if all(m.cpu is not None for m in measures) else ""
+    return f"{statistics.median(times):7.2f} s ({min(times):.2f}–{max(times):.2f}) {max(m.peak_mb for m in measures):6.0f} MB{cpu}"
+
+
+def _median_cpu(measures: list[Measure]) -> float:
+    return statistics.median(m.cpu or 0.0 for m in measures)
+
+
+def mirror_cost(with_mirror: list[Measure], without: list[Measure]) -> str:
+    """What the Traditional mirror adds to a cold build, in wall time and in CPU time (the steadier of
+    the two on a shared machine, whose file system and neighbours move wall times by a third)."""
+    wall = statistics.median(m.seconds for m in with_mirror) / statistics.median(m.seconds for m in without) - 1
+    cpu = _median_cpu(with_mirror) / _median_cpu(without) - 1
+    return f"wall +{wall:.0%}, CPU +{cpu:.0%}"
 
 
 def main() -> None:
@@ -239,11 +253,15 @@ def main() -> None:
     if args.serve:
         scenarios.append(("serve: save to served", serve_edit))
     if args.sample:
+        sample_colds = []
         for label, mirror in (("fedpress sample site", "true"), ("sample, no mirror", "false")):
             sample = sample_site(args.work, mirror)
             time.sleep(_SETTLE)
             for name, scenario in scenarios:
-                rows.append(("sample", label, name, summarize([scenario(sample) for _ in range(args.runs)])))
+                measures = [scenario(sample) for _ in range(args.runs)]
+                rows.append(("sample", label, name, summarize(measures)))
+                sample_colds += [measures] if name == "cold" else []
+        rows.append(("sample", "mirror", "cold: with ÷ without", mirror_cost(*sample_colds)))
     for n in sizes:
         reference = {}
         if args.peers and shutil.which("hugo"):
@@ -252,17 +270,22 @@ def main() -> None:
         if args.peers and args.pelican:
             reference["pelican"] = [pelican_build(args.pelican, pelican_site(args.work, n)) for _ in range(args.runs)]
             rows.append((n, "Pelican", "cold", summarize(reference["pelican"])))
+        colds = {}
         for config in args.configs.split(","):
             site = make_site(args.work, n, config)
             # Scenario by scenario, so the cold builds come before the edits that replace files (see set_aside).
             time.sleep(_SETTLE)
             results = {name: [scenario(site) for _ in range(args.runs)] for name, scenario in scenarios}
+            colds[config] = results["cold"]
             for name, measures in results.items():
                 rows.append((n, f"fedpress {config}", name, summarize(measures)))
             cold_median = statistics.median(m.seconds for m in results["cold"])
             for peer, measures in reference.items():
                 ratio = cold_median / statistics.median(m.seconds for m in measures)
-                rows.append((n, f"fedpress {config}", f"cold ÷ {peer}", f"{ratio:7.2f}×"))
+                cpu = _median_cpu(results["cold"]) / _median_cpu(measures)
+                rows.append((n, f"fedpress {config}", f"cold ÷ {peer}", f"{ratio:7.2f}× (CPU {cpu:.2f}×)"))
+        if "full" in colds and "simplified" in colds:
+            rows.append((n, "mirror", "cold: full ÷ simplified", mirror_cost(colds["full"], colds["simplified"])))
         for row in rows:
             if row[0] == n:
                 print(f"| {row[0]:>6} | {row[1]:<16} | {row[2]:<22} | {row[3]} |", flush=True)
