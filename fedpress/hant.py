@@ -11,6 +11,7 @@ anything marked translate="no" pass through byte for byte.
 
 from __future__ import annotations
 
+import bisect
 import copy
 import functools
 import itertools
@@ -31,14 +32,18 @@ _READABLE_META = {"description", "keywords", "og:title", "og:description", "og:s
                   "articletitle", "contentsource", "author"}
 _VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track", "wbr"}
 _NON_ASCII = re.compile(r"[^\x00-\x7f][^<>]*")  # up to the end of its text node or tag
-# Where what is never converted begins: comments, code and scripts, and elements marked so.
-_FROZEN_START = re.compile(r"<(?:!--|(pre|code|script|style|kbd|samp|textarea)(?![\w-]))", re.I)
+# Where what is never converted may begin: comments, code and scripts (raw text: script, style, textarea).
+_FROZEN_START = re.compile(r"<(?:!--|(?:pre|code|kbd|samp|script|style|textarea)(?![\w-]))", re.I)
 _RAW_TEXT = {"script", "style", "textarea"}  # elements whose content is text, never tags
 _MARKED = 'translate="no"'
-_TAG = re.compile(r"<([a-zA-Z][\w-]*)")
-# A whole start or end tag, minding quotes: an attribute value may hold "<" or ">" (alt="报名>审核").
-# (The loop is unrolled: every turn takes a quoted value whole, so a tag that never ends fails in linear time.)
-_WHOLE_TAG = re.compile(r"""</?[a-zA-Z][^>"']*(?:(?:"[^"]*"|'[^']*')[^>"']*)*>""")
+_TAG = re.compile(r"<(/?)([a-zA-Z][\w-]*)")
+# The page's markup in one forward pass, in page order: comments, raw-text elements whole (their text
+# is not markup) and tags, minding quotes as browsers do: a value is quoted when a quote follows its
+# "=", and may then hold "<" or ">" (alt="报名>审核"); scanning forward, no match starts inside one.
+# The quantifiers are possessive and the quoted value atomic, so a tag that never ends fails in linear time.
+_TAG_BODY = r"""[^>=]*(?:=\s*+(?>"[^"]*"|'[^']*')?+[^>=]*)*+>"""
+_MARKUP = re.compile(rf"<!--.*?(?:-->|\Z)|<(script|style|textarea)(?![\w-]){_TAG_BODY}.*?(?:</\1(?![\w-])[^>]*>|\Z)"
+                     rf"|</?[a-zA-Z]{_TAG_BODY}", re.S | re.I)
 # name="value", name='value' or name=value: group 3 is the value as written
 _ATTRIBUTE = re.compile(r'''([^\s=/>]+)(?:\s*=\s*(["']?)((?<=")[^"]*|(?<=')[^']*|(?<!['"])[^\s>'"]+)\2)?''')
 
@@ -84,11 +89,16 @@ class Converter:
         OpenCC changes nothing but non-ASCII characters, so the page is searched for those alone
         (in C, by the regex engine) and each is placed: in a text node, in a tag, or in an element
         left alone. A Python loop over every tag of the page took most of a mirror's cost."""
-        frozen = _frozen_spans(markup)
+        runs = list(_NON_ASCII.finditer(markup))
+        if not runs:
+            return markup
+        spans = [m.span() for m in _MARKUP.finditer(markup)]
+        starts = [start for start, _ in spans]
+        frozen = _frozen_spans(markup, spans, starts)
         next_frozen = 0  # the first frozen span that does not end before the current position
         edits: list[tuple[int, int, str]] = []  # (start, end, text to convert) in page order
         covered = 0  # where the last text node or tag looked at ends
-        for run in _NON_ASCII.finditer(markup):
+        for run in runs:
             at = run.start()
             if at < covered:
                 continue
@@ -97,13 +107,13 @@ class Converter:
             if next_frozen < len(frozen) and frozen[next_frozen][0] <= at:
                 covered = frozen[next_frozen][1]
                 continue
-            opened, tag_end = _tag_before(markup, at)
-            if tag_end > at:  # inside a tag: only its readable attribute values
-                edits += [(opened + start, opened + end, value) for start, end, value in _readable_values(markup[opened:tag_end])]
-                covered = tag_end
+            index = bisect.bisect_right(starts, at) - 1  # the markup starting last before the run
+            if index >= 0 and spans[index][1] > at:  # inside a tag: only its readable attribute values
+                opened, covered = spans[index]
+                edits += [(opened + start, opened + end, value) for start, end, value in _readable_values(markup[opened:covered])]
             else:  # in a text node: the whole node, converted as one
-                start = max(covered, tag_end, markup.rfind(">", 0, at) + 1)
-                covered = markup.find("<", at) % (len(markup) + 1)
+                start = max(covered, spans[index][1] if index >= 0 else 0)
+                covered = spans[index + 1][0] if index + 1 < len(spans) else len(markup)
                 edits.append((start, covered, markup[start:covered]))
         if not edits:
             return markup
@@ -116,52 +126,40 @@ class Converter:
         return "".join(parts)
 
 
-def _tag_before(markup: str, at: int) -> tuple[int, int]:
-    """Where the last tag starting before `at` starts and ends ((0, 0) if there is none). A "<"
-    that starts no tag (in an attribute value, or a stray one in text) is passed over."""
-    opened = markup.rfind("<", 0, at)
-    while opened >= 0:
-        if tag := _WHOLE_TAG.match(markup, opened):
-            return opened, tag.end()
-        opened = markup.rfind("<", 0, opened)
-    return 0, 0
-
-
-def _frozen_spans(markup: str) -> list[tuple[int, int]]:
+def _frozen_spans(markup: str, spans: list[tuple[int, int]], starts: list[int]) -> list[tuple[int, int]]:
     """The extents, in page order, of comments and of the elements not to convert: code, scripts…
-    and anything marked translate="no". What starts inside one of them (a "<code>" in a comment or a
-    script) starts nothing."""
-    starts = [(m.start(), m.group(1) or "") for m in _FROZEN_START.finditer(markup)]
+    and anything marked translate="no". Only real markup counts (`spans`, from `_MARKUP`): what looks
+    like a tag inside a comment, a script or an attribute value starts nothing."""
+    found: list[tuple[int, int]] = []
     at = markup.find(_MARKED)
     while at >= 0:
-        opened, tag_end = _tag_before(markup, at)
-        if tag_end > at and (tag := _TAG.match(markup, opened)):
-            starts.append((opened, tag.group(1)))
+        index = bisect.bisect_right(starts, at) - 1
+        if index >= 0 and spans[index][1] > at:
+            found.append(spans[index])
         at = markup.find(_MARKED, at + 1)
-    spans: list[tuple[int, int]] = []
-    for start, name in sorted(starts):
-        if not spans or start >= spans[-1][1]:
-            spans.append(_element_span(markup, start, name.lower()))
-    return spans
+    for candidate in _FROZEN_START.finditer(markup):
+        index = bisect.bisect_left(starts, candidate.start())
+        if index < len(starts) and starts[index] == candidate.start():
+            found.append(spans[index])
+    frozen: list[tuple[int, int]] = []
+    for start, end in sorted(found):
+        if not frozen or start >= frozen[-1][1]:
+            frozen.append(_element_span(markup, start, end, spans, starts))
+    return frozen
 
 
-def _element_span(markup: str, start: int, name: str) -> tuple[int, int]:
-    """Where the comment (name "") or element beginning at `start` ends."""
-    if not name:
-        end = markup.find("-->", start + 4)
-        return start, end + 3 if end >= 0 else len(markup)
-    opening = _WHOLE_TAG.match(markup, start)
-    opening_end = opening.end() if opening else len(markup)
-    if name in _VOID or markup[opening_end - 2] == "/":
-        return start, opening_end
-    if name in _RAW_TEXT:  # its text is not markup: it ends at the first end tag
-        end = re.compile(f"</{name}(?![\\w-])[^>]*>", re.I).search(markup, opening_end)
-        return start, end.end() if end else len(markup)
-    depth = 1
-    for tag in re.compile(f"<(/?){name}(?![\\w-])[^>]*>", re.I).finditer(markup, opening_end):
-        depth += -1 if tag.group(1) else 1
-        if depth == 0:
-            return start, tag.end()
+def _element_span(markup: str, start: int, opening_end: int, spans: list[tuple[int, int]], starts: list[int]) -> tuple[int, int]:
+    """Where the comment or element whose first markup span is `start`–`opening_end` ends."""
+    tag = _TAG.match(markup, start)
+    if tag is None or tag.group(2).lower() in _VOID | _RAW_TEXT or markup[opening_end - 2] == "/":
+        return start, opening_end  # a comment, a void element, or raw text (its span reaches its end tag)
+    name, depth = tag.group(2).lower(), 1
+    for index in range(bisect.bisect_left(starts, opening_end), len(spans)):
+        inner = _TAG.match(markup, spans[index][0])
+        if inner is not None and inner.group(2).lower() == name:
+            depth += -1 if inner.group(1) else 1
+            if depth == 0:
+                return start, spans[index][1]
     return start, len(markup)
 
 
@@ -174,7 +172,7 @@ def _readable_values(tag: str) -> tuple[tuple[int, int, str], ...]:
         return ()
     attributes = {m.group(1).lower(): m for m in _ATTRIBUTE.finditer(tag, name.end())}
     readable = [attributes[a] for a in _READABLE_ATTRIBUTES if a in attributes]
-    if name.group(1).lower() == "meta" and "content" in attributes:
+    if name.group(2).lower() == "meta" and "content" in attributes:
         key = next((attributes[a].group(3) for a in ("name", "property") if a in attributes and attributes[a].group(3)), "")
         if key.lower() in _READABLE_META:
             readable.append(attributes["content"])

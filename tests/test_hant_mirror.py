@@ -245,6 +245,11 @@ def test_only_readable_text_of_a_page_is_converted(converter: Converter) -> None
     ('<p>1 < 2 的发展</p><a href="/妇联/">后来</a>', '<p>1 < 2 的發展</p><a href="/妇联/">後來</a>'),
     ('<code title="a>b">妇联</code><p>发展</p>', '<code title="a>b">妇联</code><p>發展</p>'),
     ('<span data-x="1>2" translate="no">简体</span><p>发展</p>', '<span data-x="1>2" translate="no">简体</span><p>發展</p>'),
+    ('<img alt="a<b" src="/图.png"><img title="标题" alt="流程>审核">', '<img alt="a<b" src="/图.png"><img title="標題" alt="流程>審覈">'),
+    ('<img alt="a<b" src="x.png">发展<img alt="c>d">', '<img alt="a<b" src="x.png">發展<img alt="c>d">'),
+    ('<img alt="<b>报名</b>" src="/媒体/图.png">', '<img alt="<b>報名</b>" src="/媒体/图.png">'),
+    ('<p><img alt="见 <code>" src="/图.png">发展</p>', '<p><img alt="見 <code>" src="/图.png">發展</p>'),
+    ("<a title=it's href=/妇联/>发展</a><p>后来</p>", "<a title=it's href=/妇联/>發展</a><p>後來</p>"),
 ])
 def test_what_looks_like_a_tag_boundary_inside_a_comment_script_or_value_is_none(converter: Converter, page: str, expected: str) -> None:
     assert converter.page(page) == expected
