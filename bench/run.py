@@ -223,7 +223,7 @@ def summarize(measures: list[Measure]) -> str:
 
 
 def _median_cpu(measures: list[Measure]) -> float:
-    return statistics.median(m.cpu or 0.0 for m in measures)
+    return statistics.median(m.cpu for m in measures if m.cpu is not None)
 
 
 def mirror_cost(with_mirror: list[Measure], without: list[Measure]) -> str:
@@ -231,7 +231,7 @@ def mirror_cost(with_mirror: list[Measure], without: list[Measure]) -> str:
     the two on a shared machine, whose file system and neighbours move wall times by a third)."""
     wall = statistics.median(m.seconds for m in with_mirror) / statistics.median(m.seconds for m in without) - 1
     cpu = _median_cpu(with_mirror) / _median_cpu(without) - 1
-    return f"wall +{wall:.0%}, CPU +{cpu:.0%}"
+    return f"wall {wall:+.0%}, CPU {cpu:+.0%}"
 
 
 def main() -> None:
@@ -261,7 +261,7 @@ def main() -> None:
                 measures = [scenario(sample) for _ in range(args.runs)]
                 rows.append(("sample", label, name, summarize(measures)))
                 sample_colds += [measures] if name == "cold" else []
-        rows.append(("sample", "mirror", "cold: with ÷ without", mirror_cost(*sample_colds)))
+        rows.append(("sample", "mirror", "cold: extra for the mirror", mirror_cost(*sample_colds)))
     for n in sizes:
         reference = {}
         if args.peers and shutil.which("hugo"):
@@ -285,13 +285,13 @@ def main() -> None:
                 cpu = _median_cpu(results["cold"]) / _median_cpu(measures)
                 rows.append((n, f"fedpress {config}", f"cold ÷ {peer}", f"{ratio:7.2f}× (CPU {cpu:.2f}×)"))
         if "full" in colds and "simplified" in colds:
-            rows.append((n, "mirror", "cold: full ÷ simplified", mirror_cost(colds["full"], colds["simplified"])))
+            rows.append((n, "mirror", "cold: full over simplified", mirror_cost(colds["full"], colds["simplified"])))
         for row in rows:
             if row[0] == n:
                 print(f"| {row[0]:>6} | {row[1]:<16} | {row[2]:<22} | {row[3]} |", flush=True)
     shutil.rmtree(args.work / "trash", ignore_errors=True)
     print()
-    print("| N | configuration | scenario | median (min–max), peak RSS |")
+    print("| N | configuration | scenario | median (min–max), peak RSS, median CPU time; or a comparison |")
     print("|---:|---|---|---|")
     for row in rows:
         print(f"| {row[0]} | {row[1]} | {row[2]} | {row[3]} |")
