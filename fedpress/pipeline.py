@@ -323,8 +323,7 @@ def _search_index(site: Prepared, staging: Staging, state: BuildState | None, pa
     for path in page_paths:
         staged = staging.folder / path
         pages[path] = staged if staged.is_file() else staging.output / path
-    previous = {path: staging.output / path for path in state.paths if BUNDLE in path} if state is not None and state.paths else {}
-    bundle = build_search_index(pages, site.config, problems, workers, previous)
+    bundle = build_search_index(pages, site.config, problems, workers)
     _stop_on_errors(problems)
     for path, content in bundle.items():
         staging.put(path, content)

@@ -33,11 +33,9 @@ import hashlib
 import json
 import os
 import re
-import shutil
 import struct
 import subprocess
 import tempfile
-import zlib
 from collections.abc import Mapping
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -75,11 +73,9 @@ def pagefind_binary() -> Path:
     return get_executable()
 
 
-def build_search_index(pages: Mapping[str, Path], config: SiteConfig, problems: Problems, workers: int = 1,
-                       previous: Mapping[str, Path] | None = None) -> dict[str, bytes]:
+def build_search_index(pages: Mapping[str, Path], config: SiteConfig, problems: Problems, workers: int = 1) -> dict[str, bytes]:
     """The Pagefind bundle of every script, as output path -> bytes; problems are reported, not raised.
-    `pages`: the site's HTML pages, output path -> the file holding it; `previous`: the files of the
-    bundle the last build made, output path -> file, whose parts are reused where they still fit."""
+    `pages`: the site's HTML pages, output path -> the file holding it."""
     variants = site_variants(config)
     try:
         binary = pagefind_binary()
@@ -99,15 +95,11 @@ def build_search_index(pages: Mapping[str, Path], config: SiteConfig, problems: 
             copy.parent.mkdir(parents=True, exist_ok=True)
             copy.touch()
         copied = parallel_map(lambda job: _copy_for_index(job[1], job[0]), jobs, workers)
-        urls: dict[str, set[str]] = {variant.key: set() for variant in variants}  # what each script's index should hold
-        for (copy, _, variant), done in zip(jobs, copied, strict=True):
-            if done:
-                urls[variant.key].add(_page_url(copy.relative_to(copies[variant.key]).as_posix()))
+        indexed = {variant.key for (_, _, variant), done in zip(jobs, copied, strict=True) if done}
         # Each script's index is made by its own Pagefind process, at the same time: one keeps about 1.4 cores busy.
-        todo = [v for v in variants if urls[v.key]]  # a script with nothing published yet gets no index: the search page says nothing is found
+        todo = [v for v in variants if v.key in indexed]  # a script with nothing published yet gets no index: the search page says nothing is found
         with ThreadPoolExecutor(max(1, len(todo))) as pool:
-            errors = list(pool.map(lambda v: _index_script(binary, copies[v.key], Path(folder) / f"index-{v.key}", urls[v.key],
-                                                           _previous_parts(previous or {}, v.prefix + BUNDLE)), todo))
+            errors = list(pool.map(lambda v: _run_pagefind(binary, copies[v.key], Path(folder) / f"index-{v.key}"), todo))
         for variant, error in zip(todo, errors, strict=True):
             output = Path(folder) / f"index-{variant.key}"
             if error:
@@ -116,90 +108,14 @@ def build_search_index(pages: Mapping[str, Path], config: SiteConfig, problems: 
                 return {}
             try:
                 _sort_filters(output)
-                bundle |= {variant.prefix + BUNDLE + rel: (output / rel).read_bytes() for rel in _bundle_files(output)}
             except (OSError, ValueError, KeyError, IndexError) as exc:
                 problems.error("站内搜索", 0, "", f"整理{variant.label}站内搜索索引失败（{exc}）："
                                "Pagefind 的版本可能与 fedpress 不匹配，请运行 pip install -e . 安装指定的版本。")
                 return {}
+            for path in sorted(output.rglob("*")):
+                if path.is_file() and not path.name.startswith(_UNUSED):
+                    bundle[variant.prefix + BUNDLE + path.relative_to(output).as_posix()] = path.read_bytes()
     return bundle
-
-
-# Pagefind names each page's record (its fragment) after a hash of its content and does not write a
-# fragment whose file is already there: compressing and writing them is about half of its time (1 s of
-# 2 s for 1,000 pages). So a rebuild seeds Pagefind's output folder with copies (never links: what
-# Pagefind writes must not reach the output folder) of the last index's fragments, and takes from it
-# only what the new index names. A name is 28 bits of the hash, and Pagefind trusts it: a seeded
-# fragment might be another page's, or damaged. So every fragment of the new index is checked (one
-# per expected page, none twice, seeded ones with the word count Pagefind counted now), and any doubt
-# makes the index again from nothing. Word-index chunks and filters are never seeded.
-_FRAGMENTS = "fragment/"
-_ENTRY = "pagefind-entry.json"
-
-
-def _previous_parts(previous: Mapping[str, Path], prefix: str) -> dict[str, Path]:
-    """The last bundle's entry and fragments of one script, by path inside the bundle."""
-    parts = {path.removeprefix(prefix): file for path, file in previous.items() if path.startswith(prefix)}
-    return {rel: file for rel, file in parts.items() if rel == _ENTRY or (rel.startswith(_FRAGMENTS) and rel.endswith(".pf_fragment"))}
-
-
-def _index_script(binary: Path, site: Path, output: Path, urls: set[str], previous: Mapping[str, Path]) -> str:
-    """Index one script's copies into `output`, reusing the last index's fragments when they fit; '' or what went wrong."""
-    seeded = _seed_fragments(output, previous)
-    error = _run_pagefind(binary, site, output)
-    if not error and seeded and not _fragments_fit(output, urls, seeded, previous):
-        shutil.rmtree(output)
-        error = _run_pagefind(binary, site, output)
-    return error
-
-
-def _seed_fragments(output: Path, previous: Mapping[str, Path]) -> set[str]:
-    seeded = set()
-    (output / _FRAGMENTS).mkdir(parents=True)
-    for rel, file in previous.items():
-        if rel != _ENTRY:
-            try:
-                shutil.copyfile(file, output / rel)
-                seeded.add(rel)
-            except OSError:  # a fragment that cannot be copied is simply made again
-                (output / rel).unlink(missing_ok=True)
-    return seeded
-
-
-def _fragments_fit(output: Path, urls: set[str], seeded: set[str], previous: Mapping[str, Path]) -> bool:
-    try:
-        entry = json.loads((output / _ENTRY).read_text(encoding="utf-8"))
-        if json.loads(previous[_ENTRY].read_text(encoding="utf-8"))["version"] != entry["version"]:
-            return False
-        found = []
-        for info in entry["languages"].values():
-            for name, word_count in _read_pagefind(output / f"pagefind.{info['hash']}.pf_meta")[1]:
-                rel = f"{_FRAGMENTS}{name}.pf_fragment"
-                data = gzip.decompress((output / rel).read_bytes())
-                record = json.loads(data[len(_SIGNATURE):]) if data.startswith(_SIGNATURE) else {}
-                if rel in seeded and record.get("word_count") != word_count:
-                    return False
-                found.append(record.get("url"))
-        return len(found) == len(urls) and set(found) == urls
-    except (OSError, ValueError, KeyError, IndexError, TypeError, EOFError, zlib.error):
-        return False
-
-
-def _page_url(rel: str) -> str:
-    """The address Pagefind gives the page at `rel` in the folder it indexes."""
-    return "/" + (rel.removesuffix("index.html") if rel == "index.html" or rel.endswith("/index.html") else rel)
-
-
-def _bundle_files(output: Path) -> list[str]:
-    """The files of the bundle in `output` (relative paths): its top-level files (but Pagefind's ready-made
-    interfaces) and the parts its entry and language metadata name."""
-    files = [p.name for p in output.iterdir() if p.is_file() and not p.name.startswith(_UNUSED)]
-    entry = json.loads((output / "pagefind-entry.json").read_text(encoding="utf-8"))
-    for info in entry["languages"].values():
-        meta = _read_pagefind(output / f"pagefind.{info['hash']}.pf_meta")
-        files += [f"{_FRAGMENTS}{page[0]}.pf_fragment" for page in meta[1]]
-        files += [f"index/{chunk[2]}.pf_index" for chunk in meta[2]]
-        files += [f"filter/{listed[1]}.pf_filter" for listed in meta[3]]
-    return sorted(files)
 
 
 def _variant_of(rel: str, variants: tuple[Variant, ...]) -> Variant | None:
