@@ -227,12 +227,17 @@ def _median_cpu(measures: list[Measure]) -> float:
     return statistics.median(m.cpu for m in measures if m.cpu is not None)
 
 
+def ratios(measures: list[Measure], reference: list[Measure]) -> tuple[float, float]:
+    """Median wall time and median CPU time of `measures`, each divided by that of `reference`."""
+    wall = statistics.median(m.seconds for m in measures) / statistics.median(m.seconds for m in reference)
+    return wall, _median_cpu(measures) / _median_cpu(reference)
+
+
 def mirror_cost(with_mirror: list[Measure], without: list[Measure]) -> str:
     """What the Traditional mirror adds to a cold build, in wall time and in CPU time (the steadier of
     the two on a shared machine, whose file system and neighbours move wall times by a third)."""
-    wall = statistics.median(m.seconds for m in with_mirror) / statistics.median(m.seconds for m in without) - 1
-    cpu = _median_cpu(with_mirror) / _median_cpu(without) - 1
-    return f"wall {wall:+.0%}, CPU {cpu:+.0%}"
+    wall, cpu = ratios(with_mirror, without)
+    return f"wall {wall - 1:+.0%}, CPU {cpu - 1:+.0%}"
 
 
 def main() -> None:
@@ -283,10 +288,8 @@ def main() -> None:
             colds[config] = results["cold"]
             for name, measures in results.items():
                 rows.append((n, f"fedpress {config}", name, summarize(measures)))
-            cold_median = statistics.median(m.seconds for m in results["cold"])
             for peer, measures in reference.items():
-                ratio = cold_median / statistics.median(m.seconds for m in measures)
-                cpu = _median_cpu(results["cold"]) / _median_cpu(measures)
+                ratio, cpu = ratios(results["cold"], measures)
                 rows.append((n, f"fedpress {config}", f"cold ÷ {peer}", f"{ratio:7.2f}× (CPU {cpu:.2f}×)"))
         if "full" in colds and "simplified" in colds:
             rows.append((n, "mirror", "cold: full over simplified", mirror_cost(colds["full"], colds["simplified"])))

@@ -35,6 +35,7 @@ _NON_ASCII = re.compile(r"[^\x00-\x7f][^<>]*")  # up to the end of its text node
 # Where what is never converted may begin: comments, code and scripts (raw text: script, style, textarea).
 _FROZEN_START = re.compile(r"<(?:!--|(?:pre|code|kbd|samp|script|style|textarea)(?![\w-]))", re.I)
 _RAW_TEXT = {"script", "style", "textarea"}  # elements whose content is text, never tags
+_ONE_SPAN = _VOID | _RAW_TEXT  # elements whose first markup span is the whole element
 _MARKED = 'translate="no"'
 _TAG = re.compile(r"<(/?)([a-zA-Z][\w-]*)")
 # The page's markup in one forward pass, in page order: comments, raw-text elements whole (their text
@@ -151,7 +152,7 @@ def _frozen_spans(markup: str, spans: list[tuple[int, int]], starts: list[int]) 
 def _element_span(markup: str, start: int, opening_end: int, spans: list[tuple[int, int]], starts: list[int]) -> tuple[int, int]:
     """Where the comment or element whose first markup span is `start`–`opening_end` ends."""
     tag = _TAG.match(markup, start)
-    if tag is None or tag.group(2).lower() in _VOID | _RAW_TEXT or markup[opening_end - 2] == "/":
+    if tag is None or tag.group(2).lower() in _ONE_SPAN or markup[opening_end - 2] == "/":
         return start, opening_end  # a comment, a void element, or raw text (its span reaches its end tag)
     name, depth = tag.group(2).lower(), 1
     for index in range(bisect.bisect_left(starts, opening_end), len(spans)):
