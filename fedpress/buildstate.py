@@ -33,7 +33,7 @@ CACHE_DIR = ".cache"
 _STATE_FILE = "buildstate.pickle"
 _MARKUP_FILE = "markup.pickle"
 _QR_FILE = "qrcodes.pickle"
-_FORMAT = (__version__, 8)  # bump when what is stored changes
+_FORMAT = (__version__, 9)  # bump when what is stored changes
 _PACKAGE = Path(__file__).resolve().parent
 
 

@@ -17,6 +17,8 @@ from PIL import Image
 from playwright.sync_api import expect
 from pypdf import PdfReader
 
+from fedpress.templates import QrCodes
+
 APPEAL = "/jinguo-fengcai/2022/guanai-xingdong/"
 ARTICLE = "/funv-zhichuang/2023/minhu-woying/"
 NOTICE = "/tongzhi-gonggao/2026/zuimei-jiating-tuijian/"
@@ -125,12 +127,24 @@ def test_copy_link_puts_the_canonical_url_on_the_clipboard(context, sample_serve
 
 def test_wechat_qr_code_decodes_to_the_canonical_url(context) -> None:
     page = context.new_page()
-    for url in (APPEAL, NOTICE):
+    for url in (APPEAL, NOTICE, "/zh-hant" + APPEAL):  # the Traditional twin's code is its own address
         page.goto(url)
         png = page.locator(".wechat svg.qr").screenshot()
         results = zxingcpp.read_barcodes(Image.open(io.BytesIO(png)))
         assert [r.text for r in results] == [CANONICAL + url]
-        assert "扫一扫" in page.locator(".wechat figcaption").inner_text()
+        assert ("掃一掃" if url.startswith("/zh-hant/") else "扫一扫") in page.locator(".wechat figcaption").inner_text()
+
+
+@pytest.mark.parametrize("url", [
+    "https://例子.中国/妇联/关爱行动/",  # not ASCII: bytes of UTF-8
+    "https://www.ymfulian.org.cn/" + "jinguo-fengcai/2022/" * 12,  # long: a large version of the code
+])
+def test_qr_codes_of_unusual_addresses_decode(chromium, url: str) -> None:
+    page = chromium.new_page()
+    page.set_content(f"<div style='width: 400px'>{QrCodes().svg(url, '二维码')}</div>")
+    png = page.locator("svg.qr").screenshot()
+    assert [r.text for r in zxingcpp.read_barcodes(Image.open(io.BytesIO(png)))] == [url]
+    page.close()
 
 
 def test_share_links_are_plain_links_without_third_party_scripts(context) -> None:
