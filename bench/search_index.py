@@ -28,11 +28,11 @@ from urllib.parse import quote, urlsplit
 import lxml.html
 
 from fedpress import search
-from fedpress.config import load_config
+from fedpress.config import BuildOptions, load_config
 from fedpress.errors import Problems
 from fedpress.hant import Converter
 from fedpress.parallel import default_workers
-from fedpress.pipeline import BuildOptions, build_site
+from fedpress.pipeline import build_site
 from fedpress.search import build_search_index
 
 INDEX_FILES = (".pf_meta", ".pf_index", ".pf_filter", ".pf_fragment")

@@ -19,21 +19,18 @@ import hashlib
 import os
 import pickle
 from collections.abc import Iterable, Mapping
-from datetime import datetime
 from pathlib import Path
 
 from . import __version__
-from .config import SiteConfig
+from .config import CONFIG_FILE, BuildOptions
 from .errors import BuildError
-from .library import Item, Library, Tag
-from .markup import Rendered, link_state
+from .library import Item, Library, Rendered, Tag, link_state
 from .reader import Document
 
-CACHE_DIR = ".cache"
 _STATE_FILE = "buildstate.pickle"
 _MARKUP_FILE = "markup.pickle"
 _QR_FILE = "qrcodes.pickle"
-_FORMAT = (__version__, 9)  # bump when what is stored changes
+_FORMAT = (__version__, 10)  # bump when what is stored changes
 _PACKAGE = Path(__file__).resolve().parent
 
 
@@ -45,6 +42,7 @@ class BuildState:
     stamp: str = ""  # inputs and options of the last successful build
     next_change: float | None = None  # when a future item is due or a listed item expires
     output: str = ""  # the output folder the fingerprints describe
+    theme: str = ""  # the theme folder the last build used
     outputs: dict[str, str] = dataclasses.field(default_factory=dict)  # rendered output path -> fingerprint
     files: int = 0  # files in the output, copied ones included
     paths: frozenset[str] = frozenset()  # every file the last build put in the output
@@ -64,13 +62,19 @@ class BuildState:
         state = cls(folder)
         stored = _read(folder / _STATE_FILE)
         if stored and stored.get("format") == _FORMAT:
-            state.stamp, state.next_change, state.output = stored["stamp"], stored["next_change"], stored["output"]
+            state.stamp, state.next_change, state.output, state.theme = stored["stamp"], stored["next_change"], stored["output"], stored["theme"]
             state.outputs, state.warnings, state.files = stored["outputs"], stored["warnings"], stored["files"]
             state.paths, state.source_stats = stored["paths"], stored["source_stats"]
         return state
 
-    def is_current(self, stamp: str, now: datetime) -> bool:
-        return bool(self.stamp) and stamp == self.stamp and (self.next_change is None or now.timestamp() < self.next_change)
+    def output_stands(self, options: BuildOptions, now: float) -> bool:
+        """Nothing the last build read has changed, and no scheduled change is due (`now` is a timestamp):
+        its output stands as it is. Known without reading config.yaml, since the last build's theme
+        folder is remembered: a build with nothing to do loads none of the build stages."""
+        output = options.output_dir
+        return (options.skip_if_current and not options.clean and bool(self.stamp) and self.output == str(output)
+                and (self.next_change is None or now < self.next_change) and (output / "index.html").is_file()
+                and inputs_stamp(options, Path(self.theme)) == self.stamp)
 
     def cached_markup(self) -> dict[str, tuple[Rendered, tuple[BuildError, ...]]]:
         if self.markup is None:
@@ -100,7 +104,7 @@ class BuildState:
 
     def forget(self) -> None:
         """Start over: the next build renders everything (build --clean)."""
-        self.stamp, self.next_change, self.output, self.outputs, self.warnings, self.files = "", None, "", {}, (), 0
+        self.stamp, self.next_change, self.output, self.theme, self.outputs, self.warnings, self.files = "", None, "", "", {}, (), 0
         self.paths = frozenset()
         self.markup, self.markup_dirty, self.source_stats = {}, True, {}
         self.qr_codes, self.qr_dirty = {}, True
@@ -108,7 +112,7 @@ class BuildState:
     def save(self) -> None:
         self.folder.mkdir(parents=True, exist_ok=True)
         _write(self.folder / _STATE_FILE, {"format": _FORMAT, "stamp": self.stamp, "next_change": self.next_change,
-                                            "output": self.output, "outputs": self.outputs, "warnings": self.warnings,
+                                            "output": self.output, "theme": self.theme, "outputs": self.outputs, "warnings": self.warnings,
                                             "files": self.files, "paths": self.paths, "source_stats": self.source_stats})
         if self.markup_dirty and self.markup is not None:
             _write(self.folder / _MARKUP_FILE, {"format": _FORMAT, "entries": self.markup})
@@ -129,14 +133,13 @@ def code_digest() -> str:
     return digest.hexdigest()
 
 
-def inputs_stamp(config: SiteConfig, theme: Path, options: tuple) -> str:
+def inputs_stamp(options: BuildOptions, theme: Path) -> str:
     """A digest of the size and mtime of every file a build reads, and of the build options."""
-    digest = hashlib.blake2b(repr(options).encode(), digest_size=16)
-    folders = [config.root / "content", config.root / "templates", config.root / "static", theme, _PACKAGE]
-    files = [config.root / "config.yaml"]
-    for path in files:
-        _stamp_file(digest, path)
-    for folder in folders:
+    root = options.site.resolve()
+    digest = hashlib.blake2b(repr((options.drafts, options.future, str(options.output_dir), __version__)).encode(), digest_size=16)
+    _stamp_file(digest, root / CONFIG_FILE)
+    # The site's themes/ too: a theme folder made there replaces the shipped theme of the same name.
+    for folder in (root / "content", root / "templates", root / "static", root / "themes", theme, _PACKAGE):
         for entry in _walk(folder):
             digest.update(f"{entry.path}\0{entry.stat().st_size}\0{entry.stat().st_mtime_ns}\n".encode())
     return digest.hexdigest()

@@ -12,10 +12,10 @@ from dataclasses import asdict
 from datetime import datetime
 from pathlib import Path
 
-from .config import CONFIG_FILE, load_config
+from .buildstate import BuildState
+from .config import CONFIG_FILE, BuildOptions, load_config
 from .errors import BuildFailed, Problems
 from .library import slugify
-from .pipeline import BuildOptions, build_site, check_site
 from .sources import CONTENT_DIR
 from .writer import UnsafeOutput
 
@@ -84,32 +84,39 @@ def _build(args: argparse.Namespace) -> int:
     started = time.perf_counter()
     options = BuildOptions(site=args.site, output=args.output, drafts=args.drafts, future=args.future, workers=args.jobs, clean=args.clean,
                            progress=_progress_line(started, args))
-    try:
-        result = build_site(options)
-    except BuildFailed as failure:
-        _print_problems(failure.problems)
-        print(f"\n共 {len(failure.problems.errors)} 个错误，网站没有更新（原来的 {options.output_dir}/ 保持不变）。改正后请重新运行。", file=sys.stderr)
-        return 1
-    except UnsafeOutput as exc:
-        print(f"错误：{exc}", file=sys.stderr)
-        return 1
-    except OSError as exc:
-        where = f"：{exc.filename}" if exc.filename else ""
-        print(f"错误：无法写入输出文件夹 {options.output_dir}（{exc.strerror or exc}{where}）。请检查它是否是一个文件夹、是否有写入权限、磁盘是否已满。",
-              file=sys.stderr)
-        return 1
-    if options.progress and sys.stderr.isatty():
-        print("\r\033[K", end="", file=sys.stderr)
-    _print_problems(result.problems)
-    report, output = result.report, options.output_dir
+    state = BuildState.load(options.cache_dir)
+    if state.output_stands(options, time.time()):  # known before the build's stages (Jinja, Markdown…) are loaded
+        warnings, done = state.warnings, "没有改动，网站已是最新"
+    else:
+        from .pipeline import build_site
+
+        try:
+            result = build_site(options, state)
+        except BuildFailed as failure:
+            _print_problems(failure.problems)
+            print(f"\n共 {len(failure.problems.errors)} 个错误，网站没有更新（原来的 {options.output_dir}/ 保持不变）。改正后请重新运行。", file=sys.stderr)
+            return 1
+        except UnsafeOutput as exc:
+            print(f"错误：{exc}", file=sys.stderr)
+            return 1
+        except OSError as exc:
+            where = f"：{exc.filename}" if exc.filename else ""
+            print(f"错误：无法写入输出文件夹 {options.output_dir}（{exc.strerror or exc}{where}）。请检查它是否是一个文件夹、是否有写入权限、磁盘是否已满。",
+                  file=sys.stderr)
+            return 1
+        if options.progress and sys.stderr.isatty():
+            print("\r\033[K", end="", file=sys.stderr)
+        report = result.report
+        warnings, done = result.problems.warnings, (
+            "没有改动，网站已是最新" if result.current
+            else f"网站已生成：{result.files} 个文件（新写入 {report.written}，未变 {report.unchanged}，删除 {report.removed}）")
+    _print_problems(Problems(list(warnings)))
     if args.quiet:
         return 0
-    done = ("没有改动，网站已是最新" if result.current
-            else f"网站已生成：{result.files} 个文件（新写入 {report.written}，未变 {report.unchanged}，删除 {report.removed}）")
     print(
-        f"{done}，警告 {len(result.problems.warnings)} 个，用时 {time.perf_counter() - started:.1f} 秒。\n"
-        f"网站文件在 {output}/\n"
-        f"本机预览：python -m http.server --directory {output} 8000 ，然后在浏览器打开 http://127.0.0.1:8000/"
+        f"{done}，警告 {len(warnings)} 个，用时 {time.perf_counter() - started:.1f} 秒。\n"
+        f"网站文件在 {options.output_dir}/\n"
+        f"本机预览：python -m http.server --directory {options.output_dir} 8000 ，然后在浏览器打开 http://127.0.0.1:8000/"
     )
     return 0
 
@@ -143,6 +150,8 @@ def _serve(args: argparse.Namespace) -> int:
 
 
 def _check(args: argparse.Namespace) -> int:
+    from .pipeline import check_site  # the build's stages are loaded by the commands that need them
+
     try:
         # Drafts and future items are checked too: they are what editors are working on.
         checked = check_site(BuildOptions(site=args.site, drafts=True, future=True))

@@ -1,4 +1,4 @@
-"""config.yaml -> a frozen, validated SiteConfig.
+"""config.yaml -> a frozen, validated SiteConfig; and what a build is asked to do (BuildOptions).
 
 Errors name the key and its line. Unknown keys are errors, as in front matter, so a
 typo never silently falls back to a default.
@@ -7,7 +7,10 @@ typo never silently falls back to a default.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -17,6 +20,7 @@ from .errors import Problems
 from .fields import Field, read_fields
 
 CONFIG_FILE = "config.yaml"
+CACHE_DIR = ".cache"
 THEMES_DIR = Path(__file__).resolve().parent.parent / "themes"  # the themes shipped with fedpress
 PERMALINK_FIELDS = ("category", "year", "month", "day", "slug")
 _KEY = re.compile(r"[a-z0-9][a-z0-9-]*")
@@ -162,6 +166,38 @@ class SiteConfig:
             if key_or_name in (category.key, category.name):
                 return category
         return None
+
+
+@dataclass(frozen=True)
+class BuildOptions:
+    """What a build is asked to do: the command line's options, or those of `serve` or a test."""
+
+    site: Path
+    output: Path | None = None  # default: <site>/output
+    drafts: bool = False
+    future: bool = False
+    now: datetime | None = None  # reference time for drafts/future/expired; default: the clock
+    workers: int = 0  # processes for Markdown and rendering; 0: one per core
+    clean: bool = False  # ignore what earlier builds left in the cache
+    cache: Path | None = None  # default: <site>/.cache
+    progress: Callable[[str, int, int], None] | None = None  # (stage, done, total) for long builds
+    search: bool = True  # build the search index (Pagefind); `check` needs none
+    skip_if_current: bool = True  # nothing changed since the last build: do nothing (and make no LiveSite)
+    commit_guard: AbstractContextManager | None = None  # held while files move into the output (serve's requests wait on it)
+
+    @property
+    def output_dir(self) -> Path:
+        return (self.output if self.output is not None else self.site / "output").resolve()
+
+    @property
+    def cache_dir(self) -> Path:
+        return (self.cache if self.cache is not None else self.site / CACHE_DIR).resolve()
+
+
+def theme_dir(config: SiteConfig) -> Path:
+    """The theme folder: the site's own themes/<name>/ if present, else the one shipped with fedpress."""
+    own = config.root / "themes" / config.theme
+    return own if own.is_dir() else THEMES_DIR / config.theme
 
 
 def load_config(root: Path, problems: Problems) -> SiteConfig | None:

@@ -20,8 +20,7 @@ from zoneinfo import ZoneInfo
 
 from .config import Category
 from .hant import localize_links
-from .library import Item, Library
-from .markup import Rendered
+from .library import Item, Library, Rendered
 
 FEED_FILES = {"rss": "rss.xml", "atom": "atom.xml"}
 MEDIA_TYPES = {"rss": "application/rss+xml", "atom": "application/atom+xml"}

@@ -105,6 +105,18 @@ class Tag:
 
 
 @dataclass(frozen=True)
+class Rendered:
+    """An item's body as HTML, plus what templates and checks need from it."""
+
+    html: str
+    toc: str
+    summary: str
+    text_length: int
+    digest: str = ""  # of the HTML: what pages showing this body depend on
+    links: tuple[tuple[str, str], ...] = ()  # (content-relative target, its link_state()) for each link in the body
+
+
+@dataclass(frozen=True)
 class Library:
     config: SiteConfig
     items: tuple[Item, ...]  # every built item except pages, newest first
@@ -124,6 +136,14 @@ class Library:
             if media.source.content_rel == content_rel:
                 return media.url
         return None
+
+
+def link_state(library: Library, content_rel: str) -> str:
+    """What a body depends on about a source it links to: its URL and whether it is published."""
+    if not content_rel.endswith(".md"):
+        return library.media_url(content_rel) or ""  # "" once the file is gone
+    linked = library.by_source.get(content_rel) or library.unbuilt.get(content_rel)
+    return f"{linked.url} {linked.status}" if linked else ""
 
 
 @dataclass(frozen=True)

@@ -21,7 +21,7 @@ from markdown.treeprocessors import Treeprocessor
 from markdown.util import HTML_PLACEHOLDER_RE
 
 from .errors import Problems
-from .library import Item, Library, resolve_content_path, slugify
+from .library import Item, Library, Rendered, link_state, resolve_content_path, slugify
 from .sources import CONTENT_DIR
 
 SUMMARY_LENGTH = 120
@@ -56,18 +56,6 @@ _ALLOWED_ATTRIBUTES = {
     "th": {"colspan", "rowspan", "style", "scope"},
     "ol": {"start"},
 }
-
-
-@dataclass(frozen=True)
-class Rendered:
-    """An item's body as HTML, plus what templates and checks need from it."""
-
-    html: str
-    toc: str
-    summary: str
-    text_length: int
-    digest: str = ""  # of the HTML: what pages showing this body depend on
-    links: tuple[tuple[str, str], ...] = ()  # (content-relative target, its link_state()) for each link in the body
 
 
 @dataclass
@@ -167,14 +155,6 @@ def resolved_url(library: Library, content_rel: str) -> str:
         linked = library.by_source.get(content_rel) or library.unbuilt.get(content_rel)
         return linked.url if linked else ""
     return library.media_url(content_rel) or content_rel
-
-
-def link_state(library: Library, content_rel: str) -> str:
-    """What a body depends on about a source it links to: its URL and whether it is published."""
-    if not content_rel.endswith(".md"):
-        return library.media_url(content_rel) or ""  # "" once the file is gone
-    linked = library.by_source.get(content_rel) or library.unbuilt.get(content_rel)
-    return f"{linked.url} {linked.status}" if linked else ""
 
 
 def _heading_id(value: str, separator: str) -> str:

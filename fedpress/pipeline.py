@@ -12,14 +12,11 @@ import contextlib
 import gc
 import hashlib
 from collections.abc import Callable, Iterable, Iterator
-from contextlib import AbstractContextManager
 from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
 
-from . import __version__
 from .buildstate import (
-    CACHE_DIR,
     BuildState,
     code_digest,
     fingerprint,
@@ -29,43 +26,19 @@ from .buildstate import (
     next_schedule_change,
     site_wide_digest,
 )
-from .config import CONFIG_FILE, SiteConfig, load_config
+from .config import CONFIG_FILE, BuildOptions, SiteConfig, load_config, theme_dir
 from .errors import BuildError, BuildFailed, Problems
 from .hant import PHRASES_FILE, Converter, opencc_data
-from .library import Item, Library, Schedule, build_library
-from .markup import POOR_SUMMARY, MarkupRenderer, Rendered
+from .library import Item, Library, Rendered, Schedule, build_library
+from .markup import POOR_SUMMARY, MarkupRenderer
 from .parallel import default_workers, parallel_map
 from .plan import OutputJob, plan_site
 from .reader import Document, read_document
 from .render import PageRenderer
 from .search import BUNDLE, build_search_index
 from .sources import CONTENT_DIR, SourceFile, digest_file, find_sources
-from .templates import QrCodes, is_page_url, make_environment, static_files, theme_dir
+from .templates import QrCodes, is_page_url, make_environment, static_files
 from .writer import Staging, WriteReport, replace_file
-
-
-@dataclass(frozen=True)
-class BuildOptions:
-    site: Path
-    output: Path | None = None  # default: <site>/output
-    drafts: bool = False
-    future: bool = False
-    now: datetime | None = None  # reference time for drafts/future/expired; default: the clock
-    workers: int = 0  # processes for Markdown and rendering; 0: one per core
-    clean: bool = False  # ignore what earlier builds left in the cache
-    cache: Path | None = None  # default: <site>/.cache
-    progress: Callable[[str, int, int], None] | None = None  # (stage, done, total) for long builds
-    search: bool = True  # build the search index (Pagefind); `check` needs none
-    skip_if_current: bool = True  # nothing changed since the last build: do nothing (and make no LiveSite)
-    commit_guard: AbstractContextManager | None = None  # held while files move into the output (serve's requests wait on it)
-
-    @property
-    def output_dir(self) -> Path:
-        return (self.output if self.output is not None else self.site / "output").resolve()
-
-    @property
-    def cache_dir(self) -> Path:
-        return (self.cache if self.cache is not None else self.site / CACHE_DIR).resolve()
 
 
 @dataclass(frozen=True)
@@ -118,16 +91,17 @@ def _old_objects_frozen() -> Iterator[None]:
 
 
 def _build(options: BuildOptions, state: BuildState | None) -> BuildResult:
-    problems = Problems()
-    config = _config(options, problems)
     state = state or BuildState.load(options.cache_dir)
+    if state.output_stands(options, (options.now or datetime.now()).timestamp()):
+        return BuildResult(Problems(list(state.warnings)), WriteReport(0, state.files, 0), state.files, 0, True)
     if options.clean:
         state.forget()
+    problems = Problems()
+    config = _config(options, problems)
     output = options.output_dir
     now = options.now or datetime.now(config.timezone)
-    stamp = inputs_stamp(config, theme_dir(config), (options.drafts, options.future, str(output), __version__))
-    if options.skip_if_current and state.is_current(stamp, now) and state.output == str(output) and (output / "index.html").is_file():
-        return BuildResult(Problems(list(state.warnings)), WriteReport(0, state.files, 0), state.files, 0, True)
+    theme = theme_dir(config)
+    stamp = inputs_stamp(options, theme)
     site = _prepare(config, options, now, state, problems)
     qr_codes = QrCodes(state.cached_qr_codes())
     renderer = _page_renderer(site, qr_codes)
@@ -151,7 +125,7 @@ def _build(options: BuildOptions, state: BuildState | None) -> BuildResult:
     except BaseException:
         staging.abort()
         raise
-    state.stamp, state.output, state.outputs = stamp, str(output), prints
+    state.stamp, state.output, state.theme, state.outputs = stamp, str(output), str(theme), prints
     state.next_change, state.warnings, state.files = next_schedule_change(site.library), tuple(problems.warnings), len(paths)
     state.paths = frozenset(paths)
     state.remember_qr_codes({url: code for _, made in rendered for url, code in made.items()},

@@ -14,8 +14,7 @@ from pathlib import Path
 from .config import SiteConfig
 from .errors import Problems
 from .feeds import feed_paths, published, site_feeds
-from .library import Item, Library
-from .markup import Rendered
+from .library import Item, Library, Rendered
 from .sitemap import sitemap_entries
 
 

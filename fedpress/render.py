@@ -12,8 +12,7 @@ import jinja2
 
 from .errors import BuildError
 from .hant import Converter, localize_links
-from .library import Library
-from .markup import Rendered
+from .library import Library, Rendered
 from .plan import OutputJob, site_variants
 from .templates import link_functions
 

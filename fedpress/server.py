@@ -28,10 +28,9 @@ from watchdog.events import FileSystemEvent, FileSystemEventHandler
 from watchdog.observers import Observer
 
 from .buildstate import BuildState
-from .config import load_config
+from .config import BuildOptions, load_config, theme_dir
 from .errors import BuildError, BuildFailed, Problems
-from .pipeline import BuildOptions, BuildResult, LiveSite, build_site, render_edited_item
-from .templates import theme_dir
+from .pipeline import BuildResult, LiveSite, build_site, render_edited_item
 
 EVENTS_PATH = "__fedpress__/events"
 SETTLE_SECONDS = 0.15  # a burst of saves (auto-save, git checkout) becomes one rebuild

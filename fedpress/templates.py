@@ -19,14 +19,8 @@ from pathlib import Path
 import jinja2
 from markupsafe import Markup
 
-from .config import THEMES_DIR, SiteConfig
+from .config import SiteConfig, theme_dir
 from .plan import Variant
-
-
-def theme_dir(config: SiteConfig) -> Path:
-    """The theme folder: the site's own themes/<name>/ if present, else the one shipped with fedpress."""
-    own = config.root / "themes" / config.theme
-    return own if own.is_dir() else THEMES_DIR / config.theme
 
 
 def static_files(config: SiteConfig) -> dict[str, Path]:

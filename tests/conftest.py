@@ -10,7 +10,8 @@ from zoneinfo import ZoneInfo
 import lxml.html
 import pytest
 
-from fedpress.pipeline import BuildOptions, BuildResult, build_site
+from fedpress.config import BuildOptions
+from fedpress.pipeline import BuildResult, build_site
 
 REPO = Path(__file__).resolve().parent.parent
 SITES = Path(__file__).resolve().parent / "sites"

@@ -30,6 +30,15 @@ def test_build_py_builds_the_site_and_says_where_it_is(site: Path) -> None:
     assert "http://127.0.0.1:8000/" in result.stdout
 
 
+def test_a_build_with_nothing_to_do_says_so_without_loading_the_build_stages(site: Path) -> None:
+    script = (f"import sys\nsys.path.insert(0, {str(REPO)!r})\nfrom fedpress.cli import main\nmain(['build'])\n"
+              "print('loaded:', sorted({'fedpress.pipeline', 'jinja2', 'markdown', 'nh3'} & set(sys.modules)))")
+    first, again = (subprocess.run([sys.executable, "-c", script], cwd=site, capture_output=True, text=True, timeout=120) for _ in range(2))
+    assert first.returncode == 0 and again.returncode == 0, (first.stderr, again.stderr)
+    assert "网站已生成" in first.stdout and first.stdout.rstrip().endswith("loaded: ['fedpress.pipeline', 'jinja2', 'markdown', 'nh3']")
+    assert "没有改动，网站已是最新" in again.stdout and again.stdout.rstrip().endswith("loaded: []")
+
+
 def test_new_creates_a_valid_file_with_an_ascii_name_and_todays_date(site: Path, capsys: pytest.CaptureFixture) -> None:
     assert main(["new", "appeal", "--site", str(site), "--category", "巾帼风采", "关于“绿色家庭”创建的倡议书"]) == 0
     created = re.search(r"content/\S+\.md", capsys.readouterr().out).group(0)

@@ -10,7 +10,8 @@ import pytest
 
 from fedpress import templates
 from fedpress.buildstate import BuildState
-from fedpress.pipeline import BuildOptions, build_site, render_edited_item
+from fedpress.config import BuildOptions
+from fedpress.pipeline import build_site, render_edited_item
 
 from conftest import REPO, SITES, build, copy_site, tree
 
@@ -105,6 +106,18 @@ def test_incremental_build_equals_a_clean_build(built_once: tuple[Path, Path], t
     assert incremental.rendered < incremental.files or change in (template, config, page_title, traditional_phrase)
     build(site, tmp_path / "clean", cache=tmp_path / "clean.cache")
     assert tree(output) == tree(tmp_path / "clean")
+
+
+def test_a_theme_folder_made_in_the_site_replaces_the_shipped_theme_at_the_next_build(tmp_path: Path) -> None:
+    site = copy_site(SITES / "subpath", tmp_path / "site")  # a site with no themes/ of its own
+    build(site, tmp_path / "out")
+    shutil.copytree(REPO / "themes/default", site / "themes/default")
+    edit(site / "themes/default/templates/partials/footer.html", "主办单位：", "主办：")
+    incremental = build(site, tmp_path / "out")
+    assert not incremental.current
+    build(site, tmp_path / "clean", cache=tmp_path / "clean.cache")
+    assert tree(tmp_path / "out") == tree(tmp_path / "clean")
+    assert "主办：" in (tmp_path / "out/index.html").read_text(encoding="utf-8")
 
 
 def test_one_article_edit_renders_only_the_pages_that_show_it(built_once: tuple[Path, Path], tmp_path: Path) -> None:

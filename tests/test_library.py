@@ -9,10 +9,10 @@ from zoneinfo import ZoneInfo
 import pytest
 from pypinyin import lazy_pinyin
 
-from fedpress.config import load_config
+from fedpress.config import BuildOptions, load_config
 from fedpress.errors import BuildFailed, Problems
 from fedpress.library import Library, Schedule, build_library, slugify
-from fedpress.pipeline import BuildOptions, check_site
+from fedpress.pipeline import check_site
 from fedpress.reader import read_document
 from fedpress.sources import find_sources
 

@@ -14,7 +14,8 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import expect
 
-from fedpress.pipeline import BuildOptions, build_site
+from fedpress.config import BuildOptions
+from fedpress.pipeline import build_site
 
 from conftest import REPO, SITES, copy_site, tree
 
