@@ -18,6 +18,7 @@ import functools
 import hashlib
 import os
 import pickle
+import shutil
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 
@@ -30,7 +31,8 @@ from .reader import Document
 _STATE_FILE = "buildstate.pickle"
 _MARKUP_FILE = "markup.pickle"
 _QR_FILE = "qrcodes.pickle"
-_FORMAT = (__version__, 10)  # bump when what is stored changes
+_TEMPLATES_FOLDER = "templates"
+_FORMAT = (__version__, 11)  # bump when what is stored changes
 _PACKAGE = Path(__file__).resolve().parent
 
 
@@ -53,6 +55,7 @@ class BuildState:
     qr_dirty: bool = False
     # Content files' (mtime, size, digest): a file whose mtime and size are unchanged is not read again.
     source_stats: dict[str, tuple[int, int, str]] = dataclasses.field(default_factory=dict)
+    slugs: dict[str, str] = dataclasses.field(default_factory=dict)  # text -> its pinyin slug (see library.remembering)
     # Kept in memory only, for the live preview's rebuilds: parsed documents and items.
     documents: dict[str, tuple[str, Document, tuple[BuildError, ...]]] = dataclasses.field(default_factory=dict)
     items: dict = dataclasses.field(default_factory=dict)  # see library.build_library(known=...)
@@ -64,7 +67,7 @@ class BuildState:
         if stored and stored.get("format") == _FORMAT:
             state.stamp, state.next_change, state.output, state.theme = stored["stamp"], stored["next_change"], stored["output"], stored["theme"]
             state.outputs, state.warnings, state.files = stored["outputs"], stored["warnings"], stored["files"]
-            state.paths, state.source_stats = stored["paths"], stored["source_stats"]
+            state.paths, state.source_stats, state.slugs = stored["paths"], stored["source_stats"], stored["slugs"]
         return state
 
     def output_stands(self, options: BuildOptions, now: float) -> bool:
@@ -102,18 +105,28 @@ class BuildState:
         self.qr_dirty = self.qr_dirty or bool(made) or len(kept) != len(cache)
         self.qr_codes = kept
 
+    def compiled_templates(self) -> Path:
+        """The folder of Jinja's compiled templates. Jinja checks each against its template's source;
+        the folder is named after fedpress's code, which sets the options templates are compiled with."""
+        folder = self.folder / _TEMPLATES_FOLDER / code_digest()
+        if not folder.is_dir():
+            shutil.rmtree(folder.parent, ignore_errors=True)  # another version's
+            folder.mkdir(parents=True)
+        return folder
+
     def forget(self) -> None:
         """Start over: the next build renders everything (build --clean)."""
         self.stamp, self.next_change, self.output, self.theme, self.outputs, self.warnings, self.files = "", None, "", "", {}, (), 0
         self.paths = frozenset()
-        self.markup, self.markup_dirty, self.source_stats = {}, True, {}
+        self.markup, self.markup_dirty, self.source_stats, self.slugs = {}, True, {}, {}
         self.qr_codes, self.qr_dirty = {}, True
 
     def save(self) -> None:
         self.folder.mkdir(parents=True, exist_ok=True)
         _write(self.folder / _STATE_FILE, {"format": _FORMAT, "stamp": self.stamp, "next_change": self.next_change,
                                             "output": self.output, "theme": self.theme, "outputs": self.outputs, "warnings": self.warnings,
-                                            "files": self.files, "paths": self.paths, "source_stats": self.source_stats})
+                                            "files": self.files, "paths": self.paths, "source_stats": self.source_stats,
+                                            "slugs": self.slugs})
         if self.markup_dirty and self.markup is not None:
             _write(self.folder / _MARKUP_FILE, {"format": _FORMAT, "entries": self.markup})
             self.markup_dirty = False

@@ -10,6 +10,7 @@ import functools
 import operator
 import re
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from itertools import combinations
@@ -171,24 +172,38 @@ def slugify(text: str) -> str:
     return "-".join(re.findall(r"[a-z0-9]+", ascii_text)) or "item"
 
 
+def remembering(slugs: dict[str, str]) -> Callable[[str], str]:
+    """`slugify`, remembering what it spelled in `slugs`, which the build state keeps: spelling Chinese
+    first loads pypinyin's dictionaries, a fifth of a second on every command-line build."""
+    def spell(text: str) -> str:
+        slug = slugs.get(text)
+        if slug is None:
+            slug = slugs[text] = slugify(text)
+        return slug
+
+    return spell
+
+
 def build_library(config: SiteConfig, documents: list[Document], media: list[SourceFile], schedule: Schedule, problems: Problems,
-                  known: dict[str, tuple[str, SiteConfig, Item | None, tuple]] | None = None) -> Library:
+                  known: dict[str, tuple[str, SiteConfig, Item | None, tuple]] | None = None, slugs: dict[str, str] | None = None) -> Library:
     """`known` remembers items by source between builds of the live preview: an unchanged source
-    under an unchanged config gives the same item, with its status brought up to date."""
+    under an unchanged config gives the same item, with its status brought up to date. `slugs`
+    remembers the slugs spelled by earlier builds (see `remembering`)."""
     fields = {page: front_matter_fields(config, page) for page in (False, True)}
     known = {} if known is None else known
+    spell = remembering(slugs) if slugs is not None else slugify
     items = []
     for doc in documents:
         cached = known.get(doc.source.rel)
         if cached is None or cached[0] != doc.source.digest or cached[1] != config:
             found = Problems()
-            cached = known[doc.source.rel] = (doc.source.digest, config, _make_item(config, doc, fields, schedule, found), tuple(found.items))
+            cached = known[doc.source.rel] = (doc.source.digest, config, _make_item(config, doc, fields, schedule, found, spell), tuple(found.items))
         problems.items.extend(cached[3])
         if cached[2] is not None:
             item = cached[2] if cached[2].source == doc.source else replace(cached[2], source=doc.source)
             status = _status({"draft": item.draft, "date": item.date, "expires": item.expires}, schedule)
             items.append(item if item.status == status else replace(item, status=status))
-    items, media_files = _check_unique_urls(items, [Media(source, _media_url(source.content_rel)) for source in media], config, problems)
+    items, media_files = _check_unique_urls(items, [Media(source, _media_url(source.content_rel, spell)) for source in media], config, problems)
     built = [i for i in items if schedule.includes(i.status)]
     unbuilt = {i.source.content_rel: i for i in items if not schedule.includes(i.status)}
     order = sorted((i for i in built if not i.is_page), key=_newest_first)
@@ -209,7 +224,7 @@ def build_library(config: SiteConfig, documents: list[Document], media: list[Sou
         pages=tuple(sorted((i for i in built if i.is_page), key=lambda i: i.url)),
         listed=listed,
         by_category=by_category,
-        tags=_tags(listed),
+        tags=_tags(listed, spell),
         years=dict(sorted(years.items(), reverse=True)),
         media=media_files,
         by_source={i.source.content_rel: i for i in built},
@@ -262,25 +277,25 @@ def _newest_first(item: Item) -> tuple:
     return (-item.date.timestamp(), item.url)
 
 
-def _tags(listed: tuple[Item, ...]) -> tuple[Tag, ...]:
+def _tags(listed: tuple[Item, ...], spell: Callable[[str], str]) -> tuple[Tag, ...]:
     members: dict[str, list[Item]] = defaultdict(list)
     for item in listed:
         for tag in item.tags:
             members[tag].append(item)
     tags, used = [], set()
-    for name in sorted(members, key=lambda n: (slugify(n), n)):
-        slug, n = slugify(name), 2
+    for name in sorted(members, key=lambda n: (spell(n), n)):
+        slug, n = spell(name), 2
         while slug in used:  # two tags spelled alike in pinyin (e.g. 妇联/复联) get distinct URLs
-            slug, n = f"{slugify(name)}-{n}", n + 1
+            slug, n = f"{spell(name)}-{n}", n + 1
         used.add(slug)
         tags.append(Tag(name, slug, tuple(members[name])))
     return tuple(tags)
 
 
-def _media_url(content_rel: str) -> str:
+def _media_url(content_rel: str, spell: Callable[[str], str] = slugify) -> str:
     """Media keep their place under content/; non-ASCII names are spelled in pinyin."""
     parts = content_rel.split("/")
-    safe = [p if p.isascii() else slugify(PurePosixPath(p).stem) + PurePosixPath(p).suffix.lower() for p in parts]
+    safe = [p if p.isascii() else spell(PurePosixPath(p).stem) + PurePosixPath(p).suffix.lower() for p in parts]
     return "/".join(safe)
 
 
@@ -291,7 +306,7 @@ def front_matter_fields(config: SiteConfig, page: bool) -> tuple[Field, ...]:
 
 
 def _make_item(config: SiteConfig, doc: Document, fields: dict[bool, tuple[Field, ...]], schedule: Schedule,
-               problems: Problems) -> Item | None:
+               problems: Problems, spell: Callable[[str], str]) -> Item | None:
     rel = doc.source.rel
     before = len(problems.errors)
     page = doc.source.kind == "page" or doc.meta.data.get("type") == "page"
@@ -308,8 +323,8 @@ def _make_item(config: SiteConfig, doc: Document, fields: dict[bool, tuple[Field
         for key in APPEAL_ONLY:
             if key in fm:
                 problems.error(rel, line(key), key, f"“{key}”只用于倡议书。若这是倡议书，请加上“type: appeal”；否则请删去这一行。")
-    slug = _slug(fm, doc.source, line, problems)
-    cover = _cover(fm.get("cover", ""), doc.source, config.root / CONTENT_DIR, line("cover"), problems)
+    slug = _slug(fm, doc.source, line, problems, spell)
+    cover = _cover(fm.get("cover", ""), doc.source, config.root / CONTENT_DIR, line("cover"), problems, spell)
     if len(problems.errors) > before:
         return None
     date = fm.get("date")
@@ -367,7 +382,7 @@ def _category(config: SiteConfig, fm: dict, kind: str, rel: str, line, problems:
     return category
 
 
-def _slug(fm: dict, source: SourceFile, line, problems: Problems) -> str:
+def _slug(fm: dict, source: SourceFile, line, problems: Problems, spell: Callable[[str], str]) -> str:
     if "slug" in fm:
         slug = fm["slug"]
         if not _SLUG.fullmatch(slug):
@@ -379,17 +394,17 @@ def _slug(fm: dict, source: SourceFile, line, problems: Problems) -> str:
         candidate = stem.lower().replace("_", "-").replace(" ", "-")
         if _SLUG.fullmatch(candidate):
             return candidate
-    return slugify(stem)
+    return spell(stem)
 
 
-def _cover(value: str, source: SourceFile, content_dir: Path, line: int, problems: Problems) -> str:
+def _cover(value: str, source: SourceFile, content_dir: Path, line: int, problems: Problems, spell: Callable[[str], str]) -> str:
     if not value:
         return ""
     target = resolve_content_path(source.content_rel, value, content_dir)
     if target is None:
         problems.error(source.rel, line, "cover", f"找不到封面图片“{value}”。路径相对于 content/ 文件夹或本文件所在文件夹，请检查文件名和大小写。")
         return ""
-    return _media_url(target)
+    return _media_url(target, spell)
 
 
 def resolve_content_path(content_rel: str, target: str, content_dir: Path) -> str | None:

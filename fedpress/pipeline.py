@@ -104,7 +104,7 @@ def _build(options: BuildOptions, state: BuildState | None) -> BuildResult:
     stamp = inputs_stamp(options, theme)
     site = _prepare(config, options, now, state, problems)
     qr_codes = QrCodes(state.cached_qr_codes())
-    renderer = _page_renderer(site, qr_codes)
+    renderer = _page_renderer(site, qr_codes, state)
     site_wide = _site_wide(site)
     prints = {job.path: fingerprint(job.template, {"job": job}, site_wide) for job in site.jobs if job.template}
     reusable = state.output == str(output)
@@ -208,7 +208,7 @@ def _prepare(config: SiteConfig, options: BuildOptions, now: datetime, state: Bu
     sources = find_sources(config.root, state.source_stats)
     documents = [doc for s in sources if s.kind != "media" and (doc := _read(s, state, problems))]
     schedule = Schedule(now=now, drafts=options.drafts, future=options.future)
-    library = build_library(config, documents, [s for s in sources if s.kind == "media"], schedule, problems, state.items)
+    library = build_library(config, documents, [s for s in sources if s.kind == "media"], schedule, problems, state.items, state.slugs)
     # Markup runs even when some items had errors, so broken links are reported in the same run.
     bodies = _markup(library, state, problems, _workers(options), _stage_progress(options, "转换正文"))
     static = static_files(config)
@@ -264,10 +264,11 @@ def _render_markup(renderer: MarkupRenderer, item: Item) -> tuple[Rendered, tupl
     return rendered, tuple(found.items)
 
 
-def _page_renderer(site: Prepared, qr_codes: QrCodes | None = None) -> PageRenderer:
+def _page_renderer(site: Prepared, qr_codes: QrCodes | None = None, state: BuildState | None = None) -> PageRenderer:
     config = site.config
     converter = Converter(config.hant) if config.hant else None
-    return PageRenderer(make_environment(config, site.static, qr_codes), site.library, site.bodies, converter)
+    compiled = state.compiled_templates() if state is not None else None
+    return PageRenderer(make_environment(config, site.static, qr_codes, compiled), site.library, site.bodies, converter)
 
 
 def _absolute_url(config: SiteConfig, job: OutputJob) -> str:

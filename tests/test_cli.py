@@ -39,6 +39,18 @@ def test_a_build_with_nothing_to_do_says_so_without_loading_the_build_stages(sit
     assert "没有改动，网站已是最新" in again.stdout and again.stdout.rstrip().endswith("loaded: []")
 
 
+def test_a_rebuild_spells_nothing_in_pinyin_again(site: Path) -> None:
+    """Tags and file names in Chinese are spelled once: the build state remembers their slugs."""
+    script = (f"import sys\nsys.path.insert(0, {str(REPO)!r})\nfrom fedpress.cli import main\nmain(['build', '--quiet'])\n"
+              "print('pypinyin' in sys.modules)")
+    first = subprocess.run([sys.executable, "-c", script], cwd=site, capture_output=True, text=True, timeout=120)
+    article = site / "content/gongzuo-dongtai/2023-02-17-gongzuo-huiyi.md"
+    article.write_text(article.read_text(encoding="utf-8") + "\n补充一段。\n", encoding="utf-8")
+    again = subprocess.run([sys.executable, "-c", script], cwd=site, capture_output=True, text=True, timeout=120)
+    assert (first.stdout, again.stdout) == ("True\n", "False\n"), (first.stderr, again.stderr)
+    assert "补充一段" in (site / "output/gongzuo-dongtai/2023/gongzuo-huiyi/index.html").read_text(encoding="utf-8")
+
+
 def test_new_creates_a_valid_file_with_an_ascii_name_and_todays_date(site: Path, capsys: pytest.CaptureFixture) -> None:
     assert main(["new", "appeal", "--site", str(site), "--category", "巾帼风采", "关于“绿色家庭”创建的倡议书"]) == 0
     created = re.search(r"content/\S+\.md", capsys.readouterr().out).group(0)
