@@ -27,10 +27,12 @@ from .config import CONFIG_FILE, BuildOptions
 from .errors import BuildError
 from .library import Item, Library, Rendered, Tag, link_state
 from .reader import Document
+from .sources import SourceFile
 
 _STATE_FILE = "buildstate.pickle"
 _MARKUP_FILE = "markup.pickle"
 _QR_FILE = "qrcodes.pickle"
+_PARSED_FILE = "parsed.pickle"
 _TEMPLATES_FOLDER = "templates"
 _FORMAT = (__version__, 11)  # bump when what is stored changes
 _PACKAGE = Path(__file__).resolve().parent
@@ -55,10 +57,12 @@ class BuildState:
     qr_dirty: bool = False
     # Content files' (mtime, size, digest): a file whose mtime and size are unchanged is not read again.
     source_stats: dict[str, tuple[int, int, str]] = dataclasses.field(default_factory=dict)
-    slugs: dict[str, str] = dataclasses.field(default_factory=dict)  # text -> its pinyin slug (see library.remembering)
-    # Kept in memory only, for the live preview's rebuilds: parsed documents and items.
+    # Parsed documents (by content-relative path) and items (see library.build_library(known=...)), by the
+    # digest of their source: loaded on first use; re-parsing every front matter took half of a rebuild.
     documents: dict[str, tuple[str, Document, tuple[BuildError, ...]]] = dataclasses.field(default_factory=dict)
-    items: dict = dataclasses.field(default_factory=dict)  # see library.build_library(known=...)
+    items: dict = dataclasses.field(default_factory=dict)
+    slugs: dict[str, str] = dataclasses.field(default_factory=dict)  # text -> its pinyin slug (see library.remembering)
+    parsed_loaded: tuple[dict, dict, dict] | None = None  # copies of what was loaded (None: nothing yet), to know if it changed
 
     @classmethod
     def load(cls, folder: Path) -> BuildState:
@@ -67,7 +71,7 @@ class BuildState:
         if stored and stored.get("format") == _FORMAT:
             state.stamp, state.next_change, state.output, state.theme = stored["stamp"], stored["next_change"], stored["output"], stored["theme"]
             state.outputs, state.warnings, state.files = stored["outputs"], stored["warnings"], stored["files"]
-            state.paths, state.source_stats, state.slugs = stored["paths"], stored["source_stats"], stored["slugs"]
+            state.paths, state.source_stats = stored["paths"], stored["source_stats"]
         return state
 
     def output_stands(self, options: BuildOptions, now: float) -> bool:
@@ -91,6 +95,25 @@ class BuildState:
         fresh = {key: entries[key] for key in keep if key in entries}
         self.markup_dirty = self.markup_dirty or set(fresh) != set(cache) or any(cache.get(k) is not v for k, v in fresh.items())
         self.markup = fresh
+
+    def load_parsed(self) -> None:
+        """Documents, items and slugs as earlier builds made them; only if fedpress's code is the same."""
+        if self.parsed_loaded is None:
+            stored = _read_entries(self.folder / _PARSED_FILE)
+            if stored.get("code") == code_digest():
+                self.documents, self.items, self.slugs = stored["documents"], stored["items"], stored["slugs"]
+            self.parsed_loaded = self._parsed()
+
+    def keep_parsed(self, sources: Iterable[SourceFile]) -> None:
+        """Forget the documents and items of files that are gone."""
+        sources = list(sources)
+        documents, items = {s.content_rel for s in sources}, {s.rel for s in sources}
+        self.documents = {key: value for key, value in self.documents.items() if key in documents}
+        self.items = {key: value for key, value in self.items.items() if key in items}
+
+    def _parsed(self) -> tuple[dict, dict, dict]:
+        # Shallow copies: comparing them later is quick, since unchanged entries are the same objects.
+        return dict(self.documents), dict(self.items), dict(self.slugs)
 
     def cached_qr_codes(self) -> dict[str, bytes]:
         if self.qr_codes is None:
@@ -118,18 +141,22 @@ class BuildState:
         """Start over: the next build renders everything (build --clean)."""
         self.stamp, self.next_change, self.output, self.theme, self.outputs, self.warnings, self.files = "", None, "", "", {}, (), 0
         self.paths = frozenset()
-        self.markup, self.markup_dirty, self.source_stats, self.slugs = {}, True, {}, {}
+        self.markup, self.markup_dirty, self.source_stats = {}, True, {}
         self.qr_codes, self.qr_dirty = {}, True
+        self.documents, self.items, self.slugs, self.parsed_loaded = {}, {}, {}, ({}, {}, {})
 
     def save(self) -> None:
         self.folder.mkdir(parents=True, exist_ok=True)
         _write(self.folder / _STATE_FILE, {"format": _FORMAT, "stamp": self.stamp, "next_change": self.next_change,
                                             "output": self.output, "theme": self.theme, "outputs": self.outputs, "warnings": self.warnings,
-                                            "files": self.files, "paths": self.paths, "source_stats": self.source_stats,
-                                            "slugs": self.slugs})
+                                            "files": self.files, "paths": self.paths, "source_stats": self.source_stats})
         if self.markup_dirty and self.markup is not None:
             _write(self.folder / _MARKUP_FILE, {"format": _FORMAT, "entries": self.markup})
             self.markup_dirty = False
+        if self.parsed_loaded is not None and self.parsed_loaded != (self.documents, self.items, self.slugs):
+            entries = {"code": code_digest(), "documents": self.documents, "items": self.items, "slugs": self.slugs}
+            _write(self.folder / _PARSED_FILE, {"format": _FORMAT, "entries": entries})
+            self.parsed_loaded = self._parsed()
         if self.qr_dirty and self.qr_codes is not None:
             _write(self.folder / _QR_FILE, {"format": _FORMAT, "entries": self.qr_codes})
             self.qr_dirty = False

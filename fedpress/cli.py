@@ -8,7 +8,7 @@ import os
 import sys
 import time
 from collections.abc import Callable
-from dataclasses import asdict
+from dataclasses import asdict, replace
 from datetime import datetime
 from pathlib import Path
 
@@ -91,7 +91,7 @@ def _build(args: argparse.Namespace) -> int:
         from .pipeline import build_site
 
         try:
-            result = build_site(options, state)
+            result = build_site(replace(options, skip_if_current=False), state)  # just checked
         except BuildFailed as failure:
             _print_problems(failure.problems)
             print(f"\n共 {len(failure.problems.errors)} 个错误，网站没有更新（原来的 {options.output_dir}/ 保持不变）。改正后请重新运行。", file=sys.stderr)

@@ -206,6 +206,8 @@ def _config(options: BuildOptions, problems: Problems) -> SiteConfig:
 
 def _prepare(config: SiteConfig, options: BuildOptions, now: datetime, state: BuildState, problems: Problems) -> Prepared:
     sources = find_sources(config.root, state.source_stats)
+    state.load_parsed()
+    state.keep_parsed(sources)
     documents = [doc for s in sources if s.kind != "media" and (doc := _read(s, state, problems))]
     schedule = Schedule(now=now, drafts=options.drafts, future=options.future)
     library = build_library(config, documents, [s for s in sources if s.kind == "media"], schedule, problems, state.items, state.slugs)

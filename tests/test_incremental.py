@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from fedpress import templates
+from fedpress import pipeline, templates
 from fedpress.buildstate import BuildState
 from fedpress.config import BuildOptions
 from fedpress.pipeline import build_site, render_edited_item
@@ -129,6 +129,18 @@ def test_one_article_edit_renders_only_the_pages_that_show_it(built_once: tuple[
     # its page, print view, the neighbours that name it, and lists with its summary: in both scripts
     assert 4 <= result.rendered <= 30, result.rendered
     assert result.report.written <= result.rendered
+
+
+def test_a_rebuild_parses_only_the_edited_file(built_once: tuple[Path, Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Documents and items are kept with the build state: the next command-line build parses only what changed."""
+    site = shutil.copytree(built_once[0], tmp_path / "site")
+    build(site, tmp_path / "out")
+    body(site)
+    parsed = []
+    original = pipeline.read_document
+    monkeypatch.setattr(pipeline, "read_document", lambda source, problems: parsed.append(source.rel) or original(source, problems))
+    build(site, tmp_path / "out")
+    assert parsed == [ARTICLE]
 
 
 def test_nothing_changed_means_nothing_done(built_once: tuple[Path, Path], tmp_path: Path) -> None:
