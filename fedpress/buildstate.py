@@ -26,6 +26,7 @@ from . import __version__
 from .config import CONFIG_FILE, BuildOptions
 from .errors import BuildError
 from .library import Item, Library, Rendered, Tag, link_state
+from .parallel import in_child
 from .reader import Document
 from .sources import SourceFile
 
@@ -33,6 +34,7 @@ _STATE_FILE = "buildstate.pickle"
 _MARKUP_FILE = "markup.pickle"
 _QR_FILE = "qrcodes.pickle"
 _PARSED_FILE = "parsed.pickle"
+_PARSED_PART = 500  # files
 _TEMPLATES_FOLDER = "templates"
 _FORMAT = (__version__, 11)  # bump when what is stored changes
 _PACKAGE = Path(__file__).resolve().parent
@@ -99,9 +101,12 @@ class BuildState:
     def load_parsed(self) -> None:
         """Documents, items and slugs as earlier builds made them; only if fedpress's code is the same."""
         if self.parsed_loaded is None:
-            stored = _read_entries(self.folder / _PARSED_FILE)
-            if stored.get("code") == code_digest():
-                self.documents, self.items, self.slugs = stored["documents"], stored["items"], stored["slugs"]
+            stored = _read(self.folder / _PARSED_FILE, parts=True)
+            if stored and stored.get("format") == _FORMAT and stored.get("code") == code_digest():
+                for documents, items in stored["parts"]:
+                    self.documents.update(documents)
+                    self.items.update(items)
+                self.slugs = stored["slugs"]
             self.parsed_loaded = self._parsed()
 
     def keep_parsed(self, sources: Iterable[SourceFile]) -> None:
@@ -110,6 +115,24 @@ class BuildState:
         documents, items = {s.content_rel for s in sources}, {s.rel for s in sources}
         self.documents = {key: value for key, value in self.documents.items() if key in documents}
         self.items = {key: value for key, value in self.items.items() if key in items}
+
+    def save_parsed(self) -> None:
+        """Written as soon as the library is made, whatever the rest of the build gives: the entries
+        stand for their sources' digests. Written by a forked process: pickling makes CPython keep a
+        UTF-8 copy of every string it writes, and at 10,000 items the bodies' copies took 40 MB."""
+        if self.parsed_loaded is not None and self.parsed_loaded != (self.documents, self.items, self.slugs):
+            self.folder.mkdir(parents=True, exist_ok=True)
+            keys = list(self.documents)
+            parts = [keys[start:start + _PARSED_PART] for start in range(0, len(keys), _PARSED_PART)]
+            header = {"format": _FORMAT, "code": code_digest(), "slugs": self.slugs, "parts": len(parts)}
+            in_child(lambda: _write(self.folder / _PARSED_FILE, header, (self._parsed_part(part) for part in parts)))
+            self.parsed_loaded = self._parsed()
+
+    def _parsed_part(self, keys: list[str]) -> tuple[dict, dict]:
+        """The documents of `keys` and their items: pickled together, a body both hold is stored once."""
+        documents = {key: self.documents[key] for key in keys}
+        rels = [entry[1].source.rel for entry in documents.values() if entry[1] is not None]
+        return documents, {rel: self.items[rel] for rel in rels if rel in self.items}
 
     def _parsed(self) -> tuple[dict, dict, dict]:
         # Shallow copies: comparing them later is quick, since unchanged entries are the same objects.
@@ -153,10 +176,6 @@ class BuildState:
         if self.markup_dirty and self.markup is not None:
             _write(self.folder / _MARKUP_FILE, {"format": _FORMAT, "entries": self.markup})
             self.markup_dirty = False
-        if self.parsed_loaded is not None and self.parsed_loaded != (self.documents, self.items, self.slugs):
-            entries = {"code": code_digest(), "documents": self.documents, "items": self.items, "slugs": self.slugs}
-            _write(self.folder / _PARSED_FILE, {"format": _FORMAT, "entries": entries})
-            self.parsed_loaded = self._parsed()
         if self.qr_dirty and self.qr_codes is not None:
             _write(self.folder / _QR_FILE, {"format": _FORMAT, "entries": self.qr_codes})
             self.qr_dirty = False
@@ -273,10 +292,14 @@ def _stamp_file(digest: hashlib.blake2b, path: Path) -> None:
         digest.update(f"{path}\0missing\n".encode())
 
 
-def _read(path: Path) -> dict | None:
+def _read(path: Path, parts: bool = False) -> dict | None:
+    """What `_write` wrote; with `parts`, the parts that follow it too, as its "parts"."""
     try:
         with path.open("rb") as file:
-            return pickle.load(file)
+            stored = pickle.load(file)
+            if parts:
+                stored["parts"] = [pickle.load(file) for _ in range(stored["parts"])]
+            return stored
     except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError, TypeError, ValueError, KeyError):
         return None  # no cache, or one from another version: build without it
 
@@ -286,8 +309,11 @@ def _read_entries(path: Path) -> dict:
     return stored["entries"] if stored and stored.get("format") == _FORMAT else {}
 
 
-def _write(path: Path, data: dict) -> None:
+def _write(path: Path, data: dict, parts: Iterable[object] = ()) -> None:
+    """`data`, then each of `parts` pickled on its own (pickle's table of what it wrote grows with it)."""
     temporary = path.with_suffix(".tmp")
     with temporary.open("wb") as file:
         pickle.dump(data, file, protocol=pickle.HIGHEST_PROTOCOL)
+        for part in parts:
+            pickle.dump(part, file, protocol=pickle.HIGHEST_PROTOCOL)
     os.replace(temporary, path)

@@ -54,6 +54,19 @@ def parallel_map(task: Callable[[T], R], items: Sequence[T], workers: int, chunk
     return results
 
 
+def in_child(task: Callable[[], None]) -> bool:
+    """Run `task` in a forked process and wait for it, so what it allocates never adds to this
+    process's memory (where processes cannot be forked, in this one). True if it succeeded."""
+    if "fork" not in multiprocessing.get_all_start_methods():
+        task()
+        return True
+    gc.freeze()  # as for the workers: the child's collector leaves the parent's pages alone
+    child = multiprocessing.get_context("fork").Process(target=task)
+    child.start()
+    child.join()
+    return child.exitcode == 0
+
+
 def _exit_with_parent(parent: int) -> None:
     """A worker whose parent was killed (say, `serve` stopped mid-rebuild) must not go on writing files."""
 

@@ -211,6 +211,7 @@ def _prepare(config: SiteConfig, options: BuildOptions, now: datetime, state: Bu
     documents = [doc for s in sources if s.kind != "media" and (doc := _read(s, state, problems))]
     schedule = Schedule(now=now, drafts=options.drafts, future=options.future)
     library = build_library(config, documents, [s for s in sources if s.kind == "media"], schedule, problems, state.items, state.slugs)
+    state.save_parsed()
     # Markup runs even when some items had errors, so broken links are reported in the same run.
     bodies = _markup(library, state, problems, _workers(options), _stage_progress(options, "转换正文"))
     static = static_files(config)
