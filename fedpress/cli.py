@@ -106,10 +106,8 @@ def _build(args: argparse.Namespace) -> int:
             return 1
         if options.progress and sys.stderr.isatty():
             print("\r\033[K", end="", file=sys.stderr)
-        report = result.report
-        warnings, done = result.problems.warnings, (
-            "没有改动，网站已是最新" if result.current
-            else f"网站已生成：{result.files} 个文件（新写入 {report.written}，未变 {report.unchanged}，删除 {report.removed}）")
+        report, warnings = result.report, result.problems.warnings
+        done = f"网站已生成：{result.files} 个文件（新写入 {report.written}，未变 {report.unchanged}，删除 {report.removed}）"
     _print_problems(Problems(list(warnings)))
     if args.quiet:
         return 0
