@@ -117,16 +117,16 @@ class BuildState:
         self.items = {key: value for key, value in self.items.items() if key in items}
 
     def save_parsed(self) -> None:
-        """Written as soon as the library is made, whatever the rest of the build gives: the entries
-        stand for their sources' digests. Written by a forked process: pickling makes CPython keep a
-        UTF-8 copy of every string it writes, and at 10,000 items the bodies' copies took 40 MB."""
+        """Written once the site is prepared, whatever the rest of the build gives: the entries stand
+        for their sources' digests. Written by a forked process: pickling makes CPython keep a UTF-8
+        copy of every string it writes, and at 10,000 items the bodies' copies took 40 MB."""
         if self.parsed_loaded is not None and self.parsed_loaded != (self.documents, self.items, self.slugs):
             self.folder.mkdir(parents=True, exist_ok=True)
             keys = list(self.documents)
             parts = [keys[start:start + _PARSED_PART] for start in range(0, len(keys), _PARSED_PART)]
             header = {"format": _FORMAT, "code": code_digest(), "slugs": self.slugs, "parts": len(parts)}
-            in_child(lambda: _write(self.folder / _PARSED_FILE, header, (self._parsed_part(part) for part in parts)))
-            self.parsed_loaded = self._parsed()
+            if in_child(lambda: _write(self.folder / _PARSED_FILE, header, (self._parsed_part(part) for part in parts))):
+                self.parsed_loaded = self._parsed()
 
     def _parsed_part(self, keys: list[str]) -> tuple[dict, dict]:
         """The documents of `keys` and their items: pickled together, a body both hold is stored once."""

@@ -102,7 +102,9 @@ def _build(options: BuildOptions, state: BuildState | None) -> BuildResult:
     now = options.now or datetime.now(config.timezone)
     theme = theme_dir(config)
     stamp = inputs_stamp(options, theme)
+    state.load_parsed()
     site = _prepare(config, options, now, state, problems)
+    state.save_parsed()
     qr_codes = QrCodes(state.cached_qr_codes())
     renderer = _page_renderer(site, qr_codes, state)
     site_wide = _site_wide(site)
@@ -206,12 +208,10 @@ def _config(options: BuildOptions, problems: Problems) -> SiteConfig:
 
 def _prepare(config: SiteConfig, options: BuildOptions, now: datetime, state: BuildState, problems: Problems) -> Prepared:
     sources = find_sources(config.root, state.source_stats)
-    state.load_parsed()
     state.keep_parsed(sources)
     documents = [doc for s in sources if s.kind != "media" and (doc := _read(s, state, problems))]
     schedule = Schedule(now=now, drafts=options.drafts, future=options.future)
     library = build_library(config, documents, [s for s in sources if s.kind == "media"], schedule, problems, state.items, state.slugs)
-    state.save_parsed()
     # Markup runs even when some items had errors, so broken links are reported in the same run.
     bodies = _markup(library, state, problems, _workers(options), _stage_progress(options, "转换正文"))
     static = static_files(config)

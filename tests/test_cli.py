@@ -74,9 +74,10 @@ def test_new_refuses_an_unknown_category_and_an_existing_file(site: Path, capsys
 
 
 def test_check_reports_success_without_writing_output(site: Path, capsys: pytest.CaptureFixture) -> None:
+    before = sorted(site.rglob("*"))
     assert main(["check", "--site", str(site)]) == 0
     assert "检查通过" in capsys.readouterr().out
-    assert not (site / "output").exists()
+    assert sorted(site.rglob("*")) == before  # no output, and no cache either
 
 
 def test_check_strict_and_json_report_warnings(site: Path, capsys: pytest.CaptureFixture) -> None:
