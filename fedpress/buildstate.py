@@ -76,14 +76,15 @@ class BuildState:
             state.paths, state.source_stats = stored["paths"], stored["source_stats"]
         return state
 
-    def output_stands(self, options: BuildOptions, now: float) -> bool:
+    def output_stands(self, options: BuildOptions, now: float, stamp: str | None = None) -> bool:
         """Nothing the last build read has changed, and no scheduled change is due (`now` is a timestamp):
-        its output stands as it is. Known without reading config.yaml, since the last build's theme
-        folder is remembered: a build with nothing to do loads none of the build stages."""
+        its output stands as it is. `stamp` is this build's inputs stamp if already taken; if not, it is
+        taken with the last build's theme folder, so the command line knows without reading config.yaml
+        and a build with nothing to do loads none of the build stages."""
         output = options.output_dir
         return (options.skip_if_current and not options.clean and bool(self.stamp) and self.output == str(output)
                 and (self.next_change is None or now < self.next_change) and (output / "index.html").is_file()
-                and inputs_stamp(options, Path(self.theme)) == self.stamp)
+                and (stamp or inputs_stamp(options, Path(self.theme))) == self.stamp)
 
     def cached_markup(self) -> dict[str, tuple[Rendered, tuple[BuildError, ...]]]:
         if self.markup is None:

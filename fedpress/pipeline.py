@@ -92,16 +92,16 @@ def _old_objects_frozen() -> Iterator[None]:
 
 def _build(options: BuildOptions, state: BuildState | None) -> BuildResult:
     state = state or BuildState.load(options.cache_dir)
-    if state.output_stands(options, (options.now or datetime.now()).timestamp()):
-        return BuildResult(Problems(list(state.warnings)), WriteReport(0, state.files, 0), state.files, 0, True)
-    if options.clean:
-        state.forget()
     problems = Problems()
     config = _config(options, problems)
     output = options.output_dir
     now = options.now or datetime.now(config.timezone)
     theme = theme_dir(config)
     stamp = inputs_stamp(options, theme)
+    if state.output_stands(options, now.timestamp(), stamp):
+        return BuildResult(Problems(list(state.warnings)), WriteReport(0, state.files, 0), state.files, 0, True)
+    if options.clean:
+        state.forget()
     state.load_parsed()
     site = _prepare(config, options, now, state, problems)
     state.save_parsed()
