@@ -2,7 +2,8 @@
 
     python bench/run.py                      # N = 1,000 and 10,000, 3 runs each
     python bench/run.py --n 1000 --runs 5    # one size
-    python bench/run.py --peers              # also Hugo (Debian's `hugo`) and Pelican (`--pelican PYTHON`)
+    python bench/run.py --peers              # also Hugo (Debian's `hugo`), Pelican (`--pelican PYTHON`)
+                                             # and Python-Markdown alone on the same bodies (markdown_alone.py)
 
 Each scenario is run --runs times; the table gives the median with min–max, and the peak resident
 memory of the build (the largest process, workers included). Scenarios, on a corpus from
@@ -10,7 +11,8 @@ bench/corpus.py: cold (no cache, no output), no change, one article edited, one 
 and, for `serve`, the time from saving an article to the rebuilt page being served.
 Configurations: "peers" is the peers' workload (a page per item, paginated category/tag/home
 lists, feeds when the site has them; no Traditional mirror, print views or search), "full" is
-the whole fedpress site, "simplified" the whole site without its Traditional mirror.
+the whole fedpress site, "simplified" the whole site without its Traditional mirror. What the
+mirror costs is measured on pairs of cold builds, without and with it, one right after the other.
 """
 
 from __future__ import annotations
@@ -62,6 +64,10 @@ def run(command: list[str], cwd: Path | None = None) -> Measure:
 
 def fedpress_build(site: Path) -> Measure:
     return run([sys.executable, str(REPO / "build.py"), "build", "--site", str(site)])
+
+
+def markdown_alone(site: Path) -> Measure:
+    return run([sys.executable, str(HERE / "markdown_alone.py"), str(site)])
 
 
 def make_site(root: Path, n: int, config: str) -> Path:
@@ -233,11 +239,27 @@ def ratios(measures: list[Measure], reference: list[Measure]) -> tuple[float, fl
     return wall, _median_cpu(measures) / _median_cpu(reference)
 
 
+def paired_colds(without: Path, with_mirror: Path, runs: int) -> tuple[list[Measure], list[Measure]]:
+    """Cold builds of a site without and with its mirror, one after the other, `runs` times: each pair
+    shares the machine's state of the moment, which moves a build's time by a third between minutes."""
+    pairs = [(cold(without), cold(with_mirror)) for _ in range(runs)]
+    return [a for a, _ in pairs], [b for _, b in pairs]
+
+
 def mirror_cost(with_mirror: list[Measure], without: list[Measure]) -> str:
-    """What the Traditional mirror adds to a cold build, in wall time and in CPU time (the steadier of
-    the two on a shared machine, whose file system and neighbours move wall times by a third)."""
-    wall, cpu = ratios(with_mirror, without)
-    return f"wall {wall - 1:+.0%}, CPU {cpu - 1:+.0%}"
+    """What the Traditional mirror adds to a cold build: the median, min and max over the pairs of
+    `paired_colds`, in wall time and in CPU time."""
+    wall = sorted(b.seconds / a.seconds - 1 for a, b in zip(without, with_mirror, strict=True))
+    cpu = sorted(b.cpu / a.cpu - 1 for a, b in zip(without, with_mirror, strict=True) if a.cpu and b.cpu)
+    spread = [f"{name} {statistics.median(values):+.0%} ({values[0]:+.0%} to {values[-1]:+.0%})" for name, values in (("wall", wall), ("CPU", cpu)) if values]
+    return ", ".join(spread) + f"; {len(wall)} pairs"
+
+
+def measure_site(site: Path, scenarios: list[tuple[str, Callable[[Path], Measure]]], runs: int,
+                 colds: list[Measure] | None = None) -> dict[str, list[Measure]]:
+    """Each scenario `runs` times, scenario by scenario, so the cold builds come before the edits that
+    replace files (see set_aside); cold builds already measured (`colds`) are not repeated."""
+    return {name: colds if name == "cold" and colds else [scenario(site) for _ in range(runs)] for name, scenario in scenarios}
 
 
 def main() -> None:
@@ -249,6 +271,7 @@ def main() -> None:
     parser.add_argument("--pelican", default=os.environ.get("PELICAN_PYTHON", ""), help="a Python with Pelican installed")
     parser.add_argument("--serve", action="store_true", help="also measure serve latency (needs the serve command)")
     parser.add_argument("--sample", action="store_true", help="also measure the repository's sample site")
+    parser.add_argument("--cold-only", action="store_true", help="measure cold builds only")
     parser.add_argument("--work", type=Path, default=Path(tempfile.gettempdir()) / "fedpress-bench")
     args = parser.parse_args()
     sizes = args.n or [1000, 10000]
@@ -261,16 +284,18 @@ def main() -> None:
                                                               ("one article", article_edit), ("one template", template_edit)]
     if args.serve:
         scenarios.append(("serve: save to served", serve_edit))
+    if args.cold_only:
+        scenarios = scenarios[:1]
     if args.sample:
-        sample_colds = []
-        for label, mirror in (("fedpress sample site", "true"), ("sample, no mirror", "false")):
-            sample = sample_site(args.work, mirror)
+        samples = {label: sample_site(args.work, mirror) for label, mirror in (("fedpress sample site", "true"), ("sample, no mirror", "false"))}
+        time.sleep(_SETTLE)
+        without, with_mirror = paired_colds(samples["sample, no mirror"], samples["fedpress sample site"], args.runs)
+        sample_colds = {"fedpress sample site": with_mirror, "sample, no mirror": without}
+        for label, sample in samples.items():
             time.sleep(_SETTLE)
-            for name, scenario in scenarios:
-                measures = [scenario(sample) for _ in range(args.runs)]
-                rows.append(("sample", label, name, summarize(measures)))
-                sample_colds += [measures] if name == "cold" else []
-        rows.append(("sample", "mirror", "cold: extra for the mirror", mirror_cost(*sample_colds)))
+            results = measure_site(sample, scenarios, args.runs, sample_colds[label])
+            rows += [("sample", label, name, summarize(measures)) for name, measures in results.items()]
+        rows.append(("sample", "mirror", "cold: extra for the mirror", mirror_cost(with_mirror, without)))
     for n in sizes:
         reference = {}
         if args.peers and shutil.which("hugo"):
@@ -279,19 +304,28 @@ def main() -> None:
         if args.peers and args.pelican:
             reference["pelican"] = [pelican_build(args.pelican, pelican_site(args.work, n)) for _ in range(args.runs)]
             rows.append((n, "Pelican", "cold", summarize(reference["pelican"])))
-        colds = {}
-        for config in args.configs.split(","):
-            site = make_site(args.work, n, config)
-            # Scenario by scenario, so the cold builds come before the edits that replace files (see set_aside).
+        configs = args.configs.split(",")
+        sites = {config: make_site(args.work, n, config) for config in configs}
+        if args.peers:
+            # The floor under any build using Python-Markdown: converting the same bodies and nothing else.
+            floor = [markdown_alone(sites[configs[0]]) for _ in range(args.runs)]
+            rows.append((n, "Markdown alone", "bodies, every core", summarize(floor)))
+            for peer, measures in reference.items():
+                ratio, cpu = ratios(floor, measures)
+                rows.append((n, "Markdown alone", f"÷ {peer}", f"{ratio:7.2f}× (CPU {cpu:.2f}×)"))
+            reference["Markdown alone"] = floor
+        colds: dict[str, list[Measure]] = {}
+        if "full" in sites and "simplified" in sites:
             time.sleep(_SETTLE)
-            results = {name: [scenario(site) for _ in range(args.runs)] for name, scenario in scenarios}
-            colds[config] = results["cold"]
-            for name, measures in results.items():
-                rows.append((n, f"fedpress {config}", name, summarize(measures)))
+            colds["simplified"], colds["full"] = paired_colds(sites["simplified"], sites["full"], args.runs)
+        for config, site in sites.items():
+            time.sleep(_SETTLE)
+            results = measure_site(site, scenarios, args.runs, colds.get(config))
+            rows += [(n, f"fedpress {config}", name, summarize(measures)) for name, measures in results.items()]
             for peer, measures in reference.items():
                 ratio, cpu = ratios(results["cold"], measures)
                 rows.append((n, f"fedpress {config}", f"cold ÷ {peer}", f"{ratio:7.2f}× (CPU {cpu:.2f}×)"))
-        if "full" in colds and "simplified" in colds:
+        if "full" in colds:
             rows.append((n, "mirror", "cold: full over simplified", mirror_cost(colds["full"], colds["simplified"])))
         for row in rows:
             if row[0] == n:
