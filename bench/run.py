@@ -89,7 +89,6 @@ def set_aside(folder: Path) -> None:
         folder.rename(trash / f"{folder.parent.name}-{folder.name}-{time.monotonic_ns()}")
 
 
-_SETTLE = 35  # seconds after a benchmark step replaced files before the next cold builds (see set_aside)
 
 
 def cold(site: Path) -> Measure:
@@ -272,6 +271,8 @@ def main() -> None:
     parser.add_argument("--serve", action="store_true", help="also measure serve latency (needs the serve command)")
     parser.add_argument("--sample", action="store_true", help="also measure the repository's sample site")
     parser.add_argument("--cold-only", action="store_true", help="measure cold builds only")
+    parser.add_argument("--settle", type=float, default=35,
+                        help="seconds to wait after a step that replaced files, before the next cold builds (see set_aside)")
     parser.add_argument("--work", type=Path, default=Path(tempfile.gettempdir()) / "fedpress-bench")
     args = parser.parse_args()
     sizes = args.n or [1000, 10000]
@@ -288,11 +289,11 @@ def main() -> None:
         scenarios = scenarios[:1]
     if args.sample:
         samples = {label: sample_site(args.work, mirror) for label, mirror in (("fedpress sample site", "true"), ("sample, no mirror", "false"))}
-        time.sleep(_SETTLE)
+        time.sleep(args.settle)
         without, with_mirror = paired_colds(samples["sample, no mirror"], samples["fedpress sample site"], args.runs)
         sample_colds = {"fedpress sample site": with_mirror, "sample, no mirror": without}
         for label, sample in samples.items():
-            time.sleep(_SETTLE)
+            time.sleep(args.settle)
             results = measure_site(sample, scenarios, args.runs, sample_colds[label])
             rows += [("sample", label, name, summarize(measures)) for name, measures in results.items()]
         rows.append(("sample", "mirror", "cold: extra for the mirror", mirror_cost(with_mirror, without)))
@@ -316,10 +317,10 @@ def main() -> None:
             reference["Markdown alone"] = floor
         colds: dict[str, list[Measure]] = {}
         if "full" in sites and "simplified" in sites:
-            time.sleep(_SETTLE)
+            time.sleep(args.settle)
             colds["simplified"], colds["full"] = paired_colds(sites["simplified"], sites["full"], args.runs)
         for config, site in sites.items():
-            time.sleep(_SETTLE)
+            time.sleep(args.settle)
             results = measure_site(site, scenarios, args.runs, colds.get(config))
             rows += [(n, f"fedpress {config}", name, summarize(measures)) for name, measures in results.items()]
             for peer, measures in reference.items():
