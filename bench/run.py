@@ -89,8 +89,6 @@ def set_aside(folder: Path) -> None:
         folder.rename(trash / f"{folder.parent.name}-{folder.name}-{time.monotonic_ns()}")
 
 
-
-
 def cold(site: Path) -> Measure:
     for folder in (site / "output", site / ".cache"):
         set_aside(folder)
