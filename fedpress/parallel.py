@@ -58,7 +58,10 @@ def in_child(task: Callable[[], None]) -> bool:
     """Run `task` in a forked process and wait for it, so what it allocates never adds to this
     process's memory (where processes cannot be forked, in this one). True if it succeeded."""
     if "fork" not in multiprocessing.get_all_start_methods():
-        task()
+        try:
+            task()
+        except OSError:  # as a child's failure: reported by the result, not raised
+            return False
         return True
     gc.freeze()  # as for the workers: the child's collector leaves the parent's pages alone
     child = multiprocessing.get_context("fork").Process(target=task)

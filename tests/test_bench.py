@@ -41,12 +41,7 @@ def test_cold_builds_the_mirror_pairs_and_the_markdown_floor(tmp_path: Path) -> 
 
 
 def test_markdown_alone_converts_every_body(tmp_path: Path) -> None:
-    sys.path.insert(0, str(BENCH))
-    try:
-        from corpus import write_corpus
-    finally:
-        sys.path.remove(str(BENCH))
-    write_corpus(tmp_path, 12)
+    subprocess.run([sys.executable, str(BENCH / "corpus.py"), "--n", "12", "--out", str(tmp_path)], timeout=120, check=True)
     result = subprocess.run([sys.executable, str(BENCH / "markdown_alone.py"), str(tmp_path), "--workers", "2"],
                             capture_output=True, text=True, timeout=120, check=True)
     count, size = map(int, re.fullmatch(r"(\d+) bodies, (\d+) characters of HTML\n", result.stdout).groups())
