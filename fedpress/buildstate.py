@@ -36,7 +36,7 @@ _QR_FILE = "qrcodes.pickle"
 _PARSED_FILE = "parsed.pickle"
 _PARSED_PART = 500  # files
 _TEMPLATES_FOLDER = "templates"
-_FORMAT = (__version__, 11)  # bump when what is stored changes
+_FORMAT = (__version__, 12)  # bump when what is stored changes
 _PACKAGE = Path(__file__).resolve().parent
 
 

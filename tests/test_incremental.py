@@ -157,8 +157,8 @@ def test_qr_codes_are_made_once_and_kept_with_the_build_state(built_once: tuple[
     output = shutil.copytree(built_once[1], tmp_path / "out")
     shutil.copytree(built_once[1].with_name("out.cache"), tmp_path / "out.cache")
     made: list[str] = []
-    original = templates._qr_drawing
-    monkeypatch.setattr(templates, "_qr_drawing", lambda url: made.append(url) or original(url))
+    original = templates._qr_png
+    monkeypatch.setattr(templates, "_qr_png", lambda url: made.append(url) or original(url))
     template(site)  # every page is rendered again, each with its code
     again = build(site, output, workers=1)
     assert again.rendered > 300 and made == []
