@@ -23,22 +23,22 @@ class PageRenderer:
     def __init__(self, env: jinja2.Environment, library: Library, bodies: Mapping[str, Rendered], converter: Converter | None) -> None:
         config = library.config
         variants = site_variants(config)
-        self.env = env
         self.converter = converter
         self.base_path = config.base_path
-        self.shared = {"library": library, "bodies": bodies, "nav": tuple(c for c in config.categories if c.nav), "variants": variants}
-        self.links = {variant.key: link_functions(config, variant) for variant in variants}
-        # Text that ends up inside URLs (share titles) is not reached by the page conversion: convert it here.
-        for key, functions in self.links.items():
-            functions["in_script"] = converter.text if key == "hant" and converter is not None else str
+        shared = {"library": library, "bodies": bodies, "nav": tuple(c for c in config.categories if c.nav), "variants": variants}
+        self.environments = {}
+        for variant in variants:
+            links = link_functions(config, variant)
+            # Text that ends up inside URLs (share titles) is not reached by the page conversion: convert it here.
+            links["in_script"] = converter.text if variant.key == "hant" and converter is not None else str
+            self.environments[variant.key] = _variant_environment(env, {**shared, **links, "variant": variant})
 
     def render(self, job: OutputJob) -> bytes | Path | BuildError:
         """The job's content (a path for copied files), or the template problem that prevented it."""
         if job.copy_from is not None:
             return job.copy_from
         try:
-            values = self._variant_values(job)
-            html = self.env.get_template(job.template).render(**self.shared, **self.links[job.variant.key], job=job, variant=job.variant, **values)
+            html = self.environments[job.variant.key].get_template(job.template).render(job=job, **self._variant_values(job))
             if job.variant.key == "hant" and self.converter is not None:
                 html = self.converter.page(html)
         except jinja2.TemplateSyntaxError as exc:
@@ -55,6 +55,16 @@ class PageRenderer:
         if job.variant.prefix and isinstance(body, Rendered):
             return {**job.values, "body": replace(body, html=localize_links(body.html, self.base_path, job.variant.prefix))}
         return job.values
+
+
+def _variant_environment(env: jinja2.Environment, values: Mapping[str, object]) -> jinja2.Environment:
+    """The theme's environment with what every page of a variant shares (its url() and the site's
+    library) as globals. Macros then see url() when imported without context, so Jinja makes the
+    macros module once, not again for every page that imports it."""
+    # A cache of its own: a template is bound to the globals of the environment that loaded it.
+    variant_env = env.overlay(cache_size=400)
+    variant_env.globals = {**env.globals, **values}
+    return variant_env
 
 
 def _template_location(exc: Exception) -> tuple[str, int]:

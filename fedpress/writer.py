@@ -29,8 +29,7 @@ class UnsafeOutput(Exception):
 
 @dataclass(frozen=True)
 class Staging:
-    """Where one build puts its new and changed files until it commits them. Plain paths only,
-    so forked workers can stage files themselves."""
+    """Where one build puts its new and changed files until it commits them."""
 
     output: Path
     folder: Path
