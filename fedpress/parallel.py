@@ -13,7 +13,7 @@ import multiprocessing
 import os
 import threading
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 from typing import TypeVar
 
 T = TypeVar("T")
@@ -30,36 +30,28 @@ def parallel_map(task: Callable[[T], R], items: Sequence[T], workers: int, chunk
                  progress: Callable[[int, int], None] | None = None) -> list[R]:
     """`[task(x) for x in items]`, in order, spread over `workers` forked processes when worth it.
     `progress(done, total)` is called as chunks finish."""
-    return list(parallel_results(task, items, workers, chunk, progress))
-
-
-def parallel_results(task: Callable[[T], R], items: Sequence[T], workers: int, chunk: int = 64,
-                     progress: Callable[[int, int], None] | None = None) -> Iterator[R]:
-    """`task(x)` for each of `items`, in order, as the workers finish them: the caller can use each
-    result (write a page) while the workers go on with the next."""
     global _task
     chunks = [items[start:start + chunk] for start in range(0, len(items), chunk)]
-    done = 0
+    results: list[R] = []
     if workers <= 1 or len(chunks) < 2 or "fork" not in multiprocessing.get_all_start_methods():
         for part in chunks:
-            yield from (task(item) for item in part)
-            done += len(part)
+            results += [task(item) for item in part]
             if progress:
-                progress(done, len(items))
-        return
+                progress(len(results), len(items))
+        return results
     _task = (task, chunks)
     # Objects the workers inherit stay out of their collectors' scans, which would also copy the
     # memory pages they touch (build_site and check_site unfreeze them when they end).
     gc.freeze()
     try:
         with multiprocessing.get_context("fork").Pool(workers, initializer=_exit_with_parent, initargs=(os.getpid(),)) as pool:
-            for part in pool.imap(_run_chunk, range(len(chunks)), chunksize=1):
-                yield from part
-                done += len(part)
+            for done in pool.imap(_run_chunk, range(len(chunks)), chunksize=1):
+                results += done
                 if progress:
-                    progress(done, len(items))
+                    progress(len(results), len(items))
     finally:
         _task = None
+    return results
 
 
 def in_child(task: Callable[[], None]) -> bool:

@@ -31,7 +31,7 @@ from .errors import BuildError, BuildFailed, Problems
 from .hant import PHRASES_FILE, Converter, opencc_data
 from .library import Item, Library, Rendered, Schedule, build_library
 from .markup import POOR_SUMMARY, MarkupRenderer
-from .parallel import default_workers, parallel_map, parallel_results
+from .parallel import default_workers, parallel_map
 from .plan import OutputJob, plan_site
 from .reader import Document, read_document
 from .render import PageRenderer
@@ -114,7 +114,10 @@ def _build(options: BuildOptions, state: BuildState | None) -> BuildResult:
             or not (output / job.path).is_file()]
     staging = Staging.open(output)
     try:
-        results, made_codes = _render_and_stage(renderer, qr_codes, staging, todo, options)
+        # Each job also hands back the QR codes its process made, for the state to keep.
+        rendered = parallel_map(lambda job: (_render_and_stage(renderer, staging, job), qr_codes.take_made()), todo, _workers(options),
+                                progress=_stage_progress(options, "生成页面"))
+        results = [result for result, _ in rendered]
         _stop_on_errors(_with(problems, (r for r in results if isinstance(r, BuildError))))
         paths = [job.path for job in site.jobs]
         if options.search and site.config.search:
@@ -127,7 +130,7 @@ def _build(options: BuildOptions, state: BuildState | None) -> BuildResult:
     state.stamp, state.output, state.theme, state.outputs = stamp, str(output), str(theme), prints
     state.next_change, state.warnings, state.files = next_schedule_change(site.library), tuple(problems.warnings), len(paths)
     state.paths = frozenset(paths)
-    state.remember_qr_codes(made_codes,
+    state.remember_qr_codes({url: code for _, made in rendered for url, code in made.items()},
                             (_absolute_url(config, job) for job in site.jobs if job.template))
     state.save()
     return BuildResult(problems, report, len(paths), sum(1 for job in todo if job.template), False, LiveSite(site, renderer))
@@ -305,20 +308,11 @@ def _search_index(site: Prepared, staging: Staging, state: BuildState | None, pa
     return list(bundle)
 
 
-def _render_and_stage(renderer: PageRenderer, qr_codes: QrCodes, staging: Staging, jobs: list[OutputJob],
-                      options: BuildOptions) -> tuple[list[bool | BuildError], dict[str, bytes]]:
-    """Each job's page rendered by the workers and staged by this process as it comes: whether it
-    changed (or the problem that stopped it), and the QR codes the workers made, for the state to
-    keep. Two processes creating files at once in one file system cost three times the CPU time
-    of one process creating them all, while it waits for pages anyway."""
-    results: list[bool | BuildError] = []
-    made_codes: dict[str, bytes] = {}
-    rendered = parallel_results(lambda job: (renderer.render(job), qr_codes.take_made()), jobs, _workers(options),
-                                progress=_stage_progress(options, "生成页面"))
-    for job, (content, made) in zip(jobs, rendered, strict=True):
-        results.append(content if isinstance(content, BuildError) else staging.put(job.path, content))
-        made_codes.update(made)
-    return results, made_codes
+def _render_and_stage(renderer: PageRenderer, staging: Staging, job: OutputJob) -> bool | BuildError:
+    content = renderer.render(job)
+    if isinstance(content, BuildError):
+        return content
+    return staging.put(job.path, content)
 
 
 def _with(problems: Problems, found: Iterable[BuildError]) -> Problems:

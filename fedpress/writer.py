@@ -29,7 +29,8 @@ class UnsafeOutput(Exception):
 
 @dataclass(frozen=True)
 class Staging:
-    """Where one build puts its new and changed files until it commits them."""
+    """Where one build puts its new and changed files until it commits them. Plain paths only,
+    so forked workers can stage files themselves."""
 
     output: Path
     folder: Path
