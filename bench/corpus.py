@@ -181,7 +181,8 @@ def write_corpus(out: Path, n: int, seed: int = 20240308, flavor: str = "fedpres
             path, text = out / "content" / article["key"] / f"{article['slug']}.md", _front_matter(article, "fedpress") + article["body"]
         path.parent.mkdir(parents=True, exist_ok=True)
         data = text.encode("utf-8")
-        path.write_bytes(data)
+        if not (path.is_file() and path.read_bytes() == data):  # a corpus written before is only mended
+            path.write_bytes(data)
         total += len(data)
     if flavor == "fedpress":
         (out / "config.yaml").write_text(site_config(), encoding="utf-8")

@@ -71,20 +71,23 @@ def markdown_alone(site: Path) -> Measure:
 
 
 def make_site(root: Path, n: int, config: str) -> Path:
+    """The corpus site of `n` items in configuration `config`. A site left by an earlier run is mended:
+    the article its edit scenario changed is written again, its template override set aside."""
     site = root / f"fedpress-{n}-{config}"
-    if not site.exists():
-        write_corpus(site, n)
-        with (site / "config.yaml").open("a", encoding="utf-8") as file:
-            file.write(CONFIGS[config])
+    write_corpus(site, n)
+    with (site / "config.yaml").open("a", encoding="utf-8") as file:
+        file.write(CONFIGS[config])
+    set_aside(site / "templates", root / "trash")
     return site
 
 
-def set_aside(folder: Path) -> None:
-    """Move a previous build out of the way, to be deleted when the benchmark ends. Deleting thousands
-    of files just before a build slows the file system's next file creations (ext4 skips recently
-    freed inodes for a while): the cold build would pay for the benchmark's own clean-up."""
+def set_aside(folder: Path, trash: Path | None = None) -> None:
+    """Move a previous build out of the way, to be deleted when the benchmark ends (into `trash`, by
+    default the work folder's). Deleting thousands of files just before a build slows the file
+    system's next file creations (ext4 skips recently freed inodes for a while): the cold build
+    would pay for the benchmark's own clean-up."""
     if folder.exists():
-        trash = folder.parent.parent / "trash"
+        trash = trash or folder.parent.parent / "trash"
         trash.mkdir(exist_ok=True)
         folder.rename(trash / f"{folder.parent.name}-{folder.name}-{time.monotonic_ns()}")
 
@@ -167,14 +170,15 @@ def _wait_for(condition: Callable[[], bool], seconds: float) -> None:
 
 
 def sample_site(root: Path, mirror: str) -> Path:
-    """A copy of the repository's sample site, with its Traditional mirror on ("true") or off."""
+    """A fresh copy of the repository's sample site, with its Traditional mirror on ("true") or off. A
+    copy left by an earlier run is set aside: its theme and content may be older than the code's."""
     sample = root / ("sample" if mirror == "true" else "sample-no-mirror")
-    if not sample.exists():
-        shutil.copytree(REPO, sample, ignore=shutil.ignore_patterns("output", ".cache", ".venv", ".git", "tests", "bench"))
-        config = sample / "config.yaml"
-        text = config.read_text(encoding="utf-8")
-        assert "traditional:\n  enabled: true" in text, "the sample site's config no longer says where its mirror is enabled"
-        config.write_text(text.replace("traditional:\n  enabled: true", f"traditional:\n  enabled: {mirror}"), encoding="utf-8")
+    set_aside(sample, root / "trash")
+    shutil.copytree(REPO, sample, ignore=shutil.ignore_patterns("output", ".cache", ".venv", ".git", "tests", "bench", "fedpress*"))
+    config = sample / "config.yaml"
+    text = config.read_text(encoding="utf-8")
+    assert "traditional:\n  enabled: true" in text, "the sample site's config no longer says where its mirror is enabled"
+    config.write_text(text.replace("traditional:\n  enabled: true", f"traditional:\n  enabled: {mirror}"), encoding="utf-8")
     return sample
 
 
