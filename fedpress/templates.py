@@ -119,8 +119,8 @@ class QrCodes:
 
 
 def _qr_png(url: str, border: int = 4) -> bytes:
-    """The code as a black-and-white PNG, one pixel a module with a quiet zone of `border` (about 400
-    bytes); the page scales it up without smoothing."""
+    """The code as a black-and-white PNG, one pixel a module with a quiet zone of `border` (a few
+    hundred bytes); the page scales it up without smoothing."""
     # zxing-cpp encodes in C++, choosing the best mask pattern, in about 0.4 ms a code; segno, in pure
     # Python, took 1.4 ms with a fixed mask pattern. Packing the modules into a 1-bit PNG takes a tenth
     # of a millisecond; drawing them as an SVG path in Python took 0.4 ms.
@@ -130,11 +130,9 @@ def _qr_png(url: str, border: int = 4) -> bytes:
     modules = code.to_image(scale=1, add_quiet_zones=False)  # a byte per module: 0 dark, 255 light
     size = modules.shape[1]
     width = size + 2 * border
-    light = "1" * border
+    margin, blank = "1" * border, "1" * width
     bits = bytes(memoryview(modules)).translate(_AS_BIT_DIGIT).decode("ascii")
-    rows = ["1" * width] * border
-    rows += [light + bits[y * size:(y + 1) * size] + light for y in range(size)]
-    rows += [rows[0]] * border
+    rows = [blank] * border + [margin + bits[y * size:(y + 1) * size] + margin for y in range(size)] + [blank] * border
     row_bytes = (width + 7) // 8
     # Each row: filter type 0, then its bits, padded with light ones to a whole byte.
     pixels = b"".join(b"\0" + int(row.ljust(row_bytes * 8, "1"), 2).to_bytes(row_bytes, "big") for row in rows)
