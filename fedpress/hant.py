@@ -11,13 +11,13 @@ anything marked translate="no" pass through byte for byte.
 
 from __future__ import annotations
 
-import bisect
 import copy
 import functools
 import itertools
 import json
 import re
 import tempfile
+from collections.abc import Iterator
 from pathlib import Path
 
 from .config import HantSettings
@@ -31,20 +31,20 @@ _READABLE_ATTRIBUTES = ("title", "alt", "aria-label", "placeholder", "label")
 _READABLE_META = {"description", "keywords", "og:title", "og:description", "og:site_name", "sitename", "columnname",
                   "articletitle", "contentsource", "author"}
 _VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track", "wbr"}
-_NON_ASCII = re.compile(r"[^\x00-\x7f][^<>]*")  # up to the end of its text node or tag
 # Where what is never converted may begin: comments, code and scripts (raw text: script, style, textarea).
 _FROZEN_START = re.compile(r"<(?:!--|(?:pre|code|kbd|samp|script|style|textarea)(?![\w-]))", re.I)
-_RAW_TEXT = {"script", "style", "textarea"}  # elements whose content is text, never tags
-_ONE_SPAN = _VOID | _RAW_TEXT  # elements whose first markup span is the whole element
+_RAW_TEXT = ("script", "style", "textarea")  # elements whose content is text, never tags
+_ONE_TOKEN = _VOID | set(_RAW_TEXT)  # elements whose first markup token is the whole element
 _MARKED = 'translate="no"'
 _TAG = re.compile(r"<(/?)([a-zA-Z][\w-]*)")
 # The page's markup in one forward pass, in page order: comments, raw-text elements whole (their text
 # is not markup) and tags, minding quotes as browsers do: a value is quoted when a quote follows its
 # "=", and may then hold "<" or ">" (alt="报名>审核"); scanning forward, no match starts inside one.
 # The quantifiers are possessive and the quoted value atomic, so a tag that never ends fails in linear time.
+# One group around it all: split() then gives text and markup in turns.
 _TAG_BODY = r"""[^>=]*(?:=\s*+(?>"[^"]*"|'[^']*')?+[^>=]*)*+>"""
-_MARKUP = re.compile(rf"<!--.*?(?:-->|\Z)|<(script|style|textarea)(?![\w-]){_TAG_BODY}.*?(?:</\1(?![\w-])[^>]*>|\Z)"
-                     rf"|</?[a-zA-Z]{_TAG_BODY}", re.S | re.I)
+_RAW_TEXT_ELEMENT = "|".join(rf"<{name}(?![\w-]){_TAG_BODY}.*?(?:</{name}(?![\w-])[^>]*>|\Z)" for name in _RAW_TEXT)
+_MARKUP = re.compile(rf"(<!--.*?(?:-->|\Z)|{_RAW_TEXT_ELEMENT}|</?[a-zA-Z]{_TAG_BODY})", re.S | re.I)
 # name="value", name='value' or name=value: group 3 is the value as written
 _ATTRIBUTE = re.compile(r'''([^\s=/>]+)(?:\s*=\s*(["']?)((?<=")[^"]*|(?<=')[^']*|(?<!['"])[^\s>'"]+)\2)?''')
 
@@ -85,83 +85,55 @@ class Converter:
         return result
 
     def page(self, markup: str) -> str:
-        """Convert the readable text of an HTML page, leaving markup, URLs and code untouched.
+        return self.pages([markup])[0]
 
-        OpenCC changes nothing but non-ASCII characters, so the page is searched for those alone
-        (in C, by the regex engine) and each is placed: in a text node, in a tag, or in an element
-        left alone. A Python loop over every tag of the page took most of a mirror's cost."""
-        runs = list(_NON_ASCII.finditer(markup))
-        if not runs:
-            return markup
-        spans = [m.span() for m in _MARKUP.finditer(markup)]
-        starts = [start for start, _ in spans]
-        frozen = _frozen_spans(markup, spans, starts)
-        next_frozen = 0  # the first frozen span that does not end before the current position
-        edits: list[tuple[int, int, str]] = []  # (start, end, text to convert) in page order
-        covered = 0  # where the last text node or tag looked at ends
-        for run in runs:
-            at = run.start()
-            if at < covered:
-                continue
-            while next_frozen < len(frozen) and frozen[next_frozen][1] <= at:
-                next_frozen += 1
-            if next_frozen < len(frozen) and frozen[next_frozen][0] <= at:
-                covered = frozen[next_frozen][1]
-                continue
-            index = bisect.bisect_right(starts, at) - 1  # the markup starting last before the run
-            if index >= 0 and spans[index][1] > at:  # inside a tag: only its readable attribute values
-                opened, covered = spans[index]
-                edits += [(opened + start, opened + end, value) for start, end, value in _readable_values(markup[opened:covered])]
-            else:  # in a text node: the whole node, converted as one
-                start = max(covered, spans[index][1] if index >= 0 else 0)
-                covered = spans[index + 1][0] if index + 1 < len(spans) else len(markup)
-                edits.append((start, covered, markup[start:covered]))
-        if not edits:
-            return markup
-        converted = self.texts([text for _, _, text in edits])
-        parts, position = [], 0
-        for (start, end, _), new in zip(edits, converted, strict=True):
-            parts += (markup[position:start], new)
+    def pages(self, markups: list[str]) -> list[str]:
+        """Convert the readable text of HTML pages, leaving markup, URLs and code untouched. The text
+        of all the pages goes to OpenCC in one call: converting page by page, between renderings
+        that push its dictionaries out of the processor's caches, took twice as long."""
+        found = [_readable_parts(markup) for markup in markups]
+        converted = iter(self.texts([text for _, edits in found for *_, text in edits]))
+        return [_joined(markup, tokens, edits, converted) for markup, (tokens, edits) in zip(markups, found, strict=True)]
+
+
+def _readable_parts(markup: str) -> tuple[list[str], list[tuple[int, int, int, str]]]:
+    """The page as text and markup in turns, and what of it is to be converted, in page order:
+    (token, start, end, text). A text node is converted whole; a tag, in its readable attributes;
+    comments, code, scripts and what is marked translate="no" not at all. Most tokens are ASCII,
+    which OpenCC leaves alone, and cost one test each."""
+    tokens = _MARKUP.split(markup)
+    edits: list[tuple[int, int, int, str]] = []
+    frozen, depth = "", 0  # the element left alone that the scan is inside, and how deeply
+    for index, token in enumerate(tokens):
+        if not index % 2:  # text
+            if not frozen and not token.isascii():
+                edits.append((index, 0, len(token), token))
+        elif frozen:
+            tag = _TAG.match(token)
+            if tag is not None and tag.group(2).lower() == frozen:
+                depth += -1 if tag.group(1) else 1
+                frozen = frozen if depth else ""
+        elif _MARKED in token or _FROZEN_START.match(token):
+            tag = _TAG.match(token)  # None for a comment, which is one token
+            if tag is not None and tag.group(2).lower() not in _ONE_TOKEN and token[-2] != "/":
+                frozen, depth = tag.group(2).lower(), 1
+        elif not token.isascii():
+            edits += [(index, start, end, value) for start, end, value in _readable_values(token)]
+    return tokens, edits
+
+
+def _joined(markup: str, tokens: list[str], edits: list[tuple[int, int, int, str]], converted: Iterator[str]) -> str:
+    """The page again, each edit's extent replaced by the next converted text."""
+    if not edits:
+        return markup
+    for index, group in itertools.groupby(edits, key=lambda edit: edit[0]):
+        token, parts, position = tokens[index], [], 0
+        for _, start, end, _ in group:
+            parts += (token[position:start], next(converted))
             position = end
-        parts.append(markup[position:])
-        return "".join(parts)
-
-
-def _frozen_spans(markup: str, spans: list[tuple[int, int]], starts: list[int]) -> list[tuple[int, int]]:
-    """The extents, in page order, of comments and of the elements not to convert: code, scripts…
-    and anything marked translate="no". Only real markup counts (`spans`, from `_MARKUP`): what looks
-    like a tag inside a comment, a script or an attribute value starts nothing."""
-    found: list[tuple[int, int]] = []
-    at = markup.find(_MARKED)
-    while at >= 0:
-        index = bisect.bisect_right(starts, at) - 1
-        if index >= 0 and spans[index][1] > at:
-            found.append(spans[index])
-        at = markup.find(_MARKED, at + 1)
-    for candidate in _FROZEN_START.finditer(markup):
-        index = bisect.bisect_left(starts, candidate.start())
-        if index < len(starts) and starts[index] == candidate.start():
-            found.append(spans[index])
-    frozen: list[tuple[int, int]] = []
-    for start, end in sorted(found):
-        if not frozen or start >= frozen[-1][1]:
-            frozen.append(_element_span(markup, start, end, spans, starts))
-    return frozen
-
-
-def _element_span(markup: str, start: int, opening_end: int, spans: list[tuple[int, int]], starts: list[int]) -> tuple[int, int]:
-    """Where the comment or element whose first markup span is `start`–`opening_end` ends."""
-    tag = _TAG.match(markup, start)
-    if tag is None or tag.group(2).lower() in _ONE_SPAN or markup[opening_end - 2] == "/":
-        return start, opening_end  # a comment, a void element, or raw text (its span reaches its end tag)
-    name, depth = tag.group(2).lower(), 1
-    for index in range(bisect.bisect_left(starts, opening_end), len(spans)):
-        inner = _TAG.match(markup, spans[index][0])
-        if inner is not None and inner.group(2).lower() == name:
-            depth += -1 if inner.group(1) else 1
-            if depth == 0:
-                return start, spans[index][1]
-    return start, len(markup)
+        parts.append(token[position:])
+        tokens[index] = "".join(parts)
+    return "".join(tokens)
 
 
 @functools.lru_cache(maxsize=4096)  # the same tags recur on every page: navigation, meta tags, icons

@@ -30,12 +30,18 @@ def parallel_map(task: Callable[[T], R], items: Sequence[T], workers: int, chunk
                  progress: Callable[[int, int], None] | None = None) -> list[R]:
     """`[task(x) for x in items]`, in order, spread over `workers` forked processes when worth it.
     `progress(done, total)` is called as chunks finish."""
+    return parallel_batches(lambda part: [task(item) for item in part], items, workers, chunk, progress)
+
+
+def parallel_batches(task: Callable[[Sequence[T]], list[R]], items: Sequence[T], workers: int, chunk: int = 64,
+                     progress: Callable[[int, int], None] | None = None) -> list[R]:
+    """As `parallel_map`, for a task that takes a whole chunk of items and gives a result for each."""
     global _task
     chunks = [items[start:start + chunk] for start in range(0, len(items), chunk)]
     results: list[R] = []
     if workers <= 1 or len(chunks) < 2 or "fork" not in multiprocessing.get_all_start_methods():
         for part in chunks:
-            results += [task(item) for item in part]
+            results += task(part)
             if progress:
                 progress(len(results), len(items))
         return results
@@ -83,4 +89,4 @@ def _exit_with_parent(parent: int) -> None:
 
 def _run_chunk(number: int) -> list:
     task, chunks = _task
-    return [task(item) for item in chunks[number]]
+    return task(chunks[number])

@@ -11,7 +11,7 @@ from __future__ import annotations
 import contextlib
 import gc
 import hashlib
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
@@ -31,7 +31,7 @@ from .errors import BuildError, BuildFailed, Problems
 from .hant import PHRASES_FILE, Converter, opencc_data
 from .library import Item, Library, Rendered, Schedule, build_library
 from .markup import POOR_SUMMARY, MarkupRenderer
-from .parallel import default_workers, parallel_map
+from .parallel import default_workers, parallel_batches, parallel_map
 from .plan import OutputJob, plan_site
 from .reader import Document, read_document
 from .render import PageRenderer
@@ -114,9 +114,8 @@ def _build(options: BuildOptions, state: BuildState | None) -> BuildResult:
             or not (output / job.path).is_file()]
     staging = Staging.open(output)
     try:
-        # Each job also hands back the QR codes its process made, for the state to keep.
-        rendered = parallel_map(lambda job: (_render_and_stage(renderer, staging, job), qr_codes.take_made()), todo, _workers(options),
-                                progress=_stage_progress(options, "生成页面"))
+        rendered = parallel_batches(lambda jobs: _render_and_stage(renderer, staging, qr_codes, jobs), todo, _workers(options),
+                                    progress=_stage_progress(options, "生成页面"))
         results = [result for result, _ in rendered]
         _stop_on_errors(_with(problems, (r for r in results if isinstance(r, BuildError))))
         paths = [job.path for job in site.jobs]
@@ -308,11 +307,13 @@ def _search_index(site: Prepared, staging: Staging, state: BuildState | None, pa
     return list(bundle)
 
 
-def _render_and_stage(renderer: PageRenderer, staging: Staging, job: OutputJob) -> bool | BuildError:
-    content = renderer.render(job)
-    if isinstance(content, BuildError):
-        return content
-    return staging.put(job.path, content)
+def _render_and_stage(renderer: PageRenderer, staging: Staging, qr_codes: QrCodes,
+                      jobs: Sequence[OutputJob]) -> list[tuple[bool | BuildError, dict[str, bytes]]]:
+    """For each job, whether its file was staged (False: the output already holds it) or its problem.
+    The QR codes this process made come back with the last job, for the build state to keep."""
+    results = [content if isinstance(content, BuildError) else staging.put(job.path, content)
+               for job, content in zip(jobs, renderer.render_many(jobs), strict=True)]
+    return [(result, {}) for result in results[:-1]] + [(results[-1], qr_codes.take_made())]
 
 
 def _with(problems: Problems, found: Iterable[BuildError]) -> Problems:

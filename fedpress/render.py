@@ -4,7 +4,7 @@ Traditional twin). Template mistakes become problems naming the template file an
 from __future__ import annotations
 
 import traceback
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from pathlib import Path
 
@@ -35,19 +35,27 @@ class PageRenderer:
 
     def render(self, job: OutputJob) -> bytes | Path | BuildError:
         """The job's content (a path for copied files), or the template problem that prevented it."""
-        if job.copy_from is not None:
-            return job.copy_from
+        return self.render_many([job])[0]
+
+    def render_many(self, jobs: Sequence[OutputJob]) -> list[bytes | Path | BuildError]:
+        """What `render` gives for each job; the Traditional twins among them are converted together."""
+        results = [job.copy_from if job.copy_from is not None else self._filled_template(job) for job in jobs]
+        twins = [i for i, (job, result) in enumerate(zip(jobs, results, strict=True))
+                 if isinstance(result, str) and job.variant.key == "hant" and self.converter is not None]
+        if twins:
+            for i, page in zip(twins, self.converter.pages([results[i] for i in twins]), strict=True):
+                results[i] = page
+        return [result.encode("utf-8") if isinstance(result, str) else result for result in results]
+
+    def _filled_template(self, job: OutputJob) -> str | BuildError:
         try:
-            html = self.environments[job.variant.key].get_template(job.template).render(job=job, **self._variant_values(job))
-            if job.variant.key == "hant" and self.converter is not None:
-                html = self.converter.page(html)
+            return self.environments[job.variant.key].get_template(job.template).render(job=job, **self._variant_values(job))
         except jinja2.TemplateSyntaxError as exc:
             return BuildError(f"templates/{exc.name or exc.filename}", exc.lineno, "", f"模板语法错误：{exc.message}")
         except jinja2.TemplateNotFound as exc:
             return BuildError(job.origin, 0, "", f"找不到模板“{exc.name}”。请检查主题文件夹或网站的 templates/ 文件夹中是否有这个文件。")
         except Exception as exc:
             return BuildError(*_template_location(exc), "", f"渲染 {job.path} 时模板出错：{exc}")
-        return html.encode("utf-8")
 
     def _variant_values(self, job: OutputJob) -> Mapping[str, object]:
         """A Traditional twin's body links to the Traditional twins of other pages."""

@@ -267,3 +267,11 @@ def test_only_readable_text_of_a_page_is_converted(converter: Converter) -> None
 ])
 def test_what_looks_like_a_tag_boundary_inside_a_comment_script_or_value_is_none(converter: Converter, page: str, expected: str) -> None:
     assert converter.page(page) == expected
+
+
+def test_pages_converted_together_are_each_as_converted_alone(converter: Converter) -> None:
+    pages = ["<p>发展</p><code>发展</code>", "<p>only ASCII</p>", "", '<div translate="no">简体<div>发展</div></div><img alt="头发">',
+             "<p>发展</p>", "<p>全市妇联系统</p><!-- 妇联 -->后来"]
+    alone = [converter.page(page) for page in pages]
+    assert alone[0] == "<p>發展</p><code>发展</code>" and alone[3].endswith('<img alt="頭髮">')
+    assert Converter(converter.settings).pages(pages) == alone
