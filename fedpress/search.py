@@ -44,6 +44,7 @@ from .config import SiteConfig
 from .errors import Problems
 from .parallel import parallel_map
 from .plan import Variant, site_variants
+from .writer import files_under
 
 BUNDLE = "pagefind/"
 # The pages Pagefind reads are split into characters already: filed under "und" (undetermined), the index
@@ -112,9 +113,9 @@ def build_search_index(pages: Mapping[str, Path], config: SiteConfig, problems: 
                 problems.error("站内搜索", 0, "", f"整理{variant.label}站内搜索索引失败（{exc}）："
                                "Pagefind 的版本可能与 fedpress 不匹配，请运行 pip install -e . 安装指定的版本。")
                 return {}
-            for path in sorted(output.rglob("*")):
-                if path.is_file() and not path.name.startswith(_UNUSED):
-                    bundle[variant.prefix + BUNDLE + path.relative_to(output).as_posix()] = path.read_bytes()
+            for rel in files_under(output):
+                if not rel.rpartition("/")[2].startswith(_UNUSED):
+                    bundle[variant.prefix + BUNDLE + rel] = (output / rel).read_bytes()
     return bundle
 
 
