@@ -35,6 +35,7 @@ _VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "me
 _FROZEN_START = re.compile(r"<(?:!--|(?:pre|code|kbd|samp|script|style|textarea)(?![\w-]))", re.I)
 _RAW_TEXT = ("script", "style", "textarea")  # elements whose content is text, never tags
 _ONE_TOKEN = _VOID | set(_RAW_TEXT)  # elements whose first markup token is the whole element
+_FROZEN_FIRST = frozenset("!pcksPCKStT")  # the second character of every _FROZEN_START
 _MARKED = 'translate="no"'
 _TAG = re.compile(r"<(/?)([a-zA-Z][\w-]*)")
 # The page's markup in one forward pass, in page order: comments, raw-text elements whole (their text
@@ -99,40 +100,57 @@ class Converter:
 def _readable_parts(markup: str) -> tuple[list[str], list[tuple[int, int, int, str]]]:
     """The page as text and markup in turns, and what of it is to be converted, in page order:
     (token, start, end, text). A text node is converted whole; a tag, in its readable attributes;
-    comments, code, scripts and what is marked translate="no" not at all. Most tokens are ASCII,
-    which OpenCC leaves alone, and cost one test each."""
+    comments, code, scripts and what is marked translate="no" not at all. Only non-ASCII tokens
+    can change (OpenCC changes nothing else), and C finds those in a list comprehension."""
     tokens = _MARKUP.split(markup)
+    alone = _left_alone(tokens)
     edits: list[tuple[int, int, int, str]] = []
-    frozen, depth = "", 0  # the element left alone that the scan is inside, and how deeply
-    for index, token in enumerate(tokens):
-        if not index % 2:  # text
-            if not frozen and not token.isascii():
-                edits.append((index, 0, len(token), token))
-        elif frozen:
-            tag = _TAG.match(token)
-            if tag is not None and tag.group(2).lower() == frozen:
-                depth += -1 if tag.group(1) else 1
-                frozen = frozen if depth else ""
-        elif _MARKED in token or _FROZEN_START.match(token):
-            tag = _TAG.match(token)  # None for a comment, which is one token
-            if tag is not None and tag.group(2).lower() not in _ONE_TOKEN and token[-2] != "/":
-                frozen, depth = tag.group(2).lower(), 1
-        elif not token.isascii():
-            edits += [(index, start, end, value) for start, end, value in _readable_values(token)]
+    for index in [i for i, token in enumerate(tokens) if not token.isascii()]:
+        if index in alone:
+            continue
+        if index % 2:  # markup
+            edits += [(index, start, end, value) for start, end, value in _readable_values(tokens[index])]
+        else:
+            edits.append((index, 0, len(tokens[index]), tokens[index]))
     return tokens, edits
 
 
+def _left_alone(tokens: list[str]) -> set[int]:
+    """The tokens of comments, code, scripts and elements marked translate="no", whole."""
+    alone: set[int] = set()
+    candidates = [i for i in range(1, len(tokens), 2) if tokens[i][1] in _FROZEN_FIRST or _MARKED in tokens[i]]
+    for index in candidates:
+        token = tokens[index]
+        if index not in alone and (_MARKED in token or _FROZEN_START.match(token)):
+            alone.update(_element_tokens(tokens, index))
+    return alone
+
+
+def _element_tokens(tokens: list[str], index: int) -> range:
+    """The tokens from the markup token `index` to the end of the comment or element it opens."""
+    token = tokens[index]
+    tag = _TAG.match(token)  # None for a comment, which is one token
+    if tag is None or tag.group(2).lower() in _ONE_TOKEN or token[-2] == "/":
+        return range(index, index + 1)
+    name, depth = tag.group(2).lower(), 1
+    for later in range(index + 2, len(tokens), 2):
+        inner = _TAG.match(tokens[later])
+        if inner is not None and inner.group(2).lower() == name:
+            depth += -1 if inner.group(1) else 1
+            if depth == 0:
+                return range(index, later + 1)
+    return range(index, len(tokens))
+
+
 def _joined(markup: str, tokens: list[str], edits: list[tuple[int, int, int, str]], converted: Iterator[str]) -> str:
-    """The page again, each edit's extent replaced by the next converted text."""
+    """The page again, each edit's extent replaced by the next converted text. The edits are made
+    from the last one back, so the offsets of those before stay right."""
     if not edits:
         return markup
-    for index, group in itertools.groupby(edits, key=lambda edit: edit[0]):
-        token, parts, position = tokens[index], [], 0
-        for _, start, end, _ in group:
-            parts += (token[position:start], next(converted))
-            position = end
-        parts.append(token[position:])
-        tokens[index] = "".join(parts)
+    news = [next(converted) for _ in edits]
+    for (index, start, end, _), new in zip(reversed(edits), reversed(news), strict=True):
+        token = tokens[index]
+        tokens[index] = token[:start] + new + token[end:]
     return "".join(tokens)
 
 
