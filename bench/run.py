@@ -242,8 +242,15 @@ def ratios(measures: list[Measure], reference: list[Measure]) -> tuple[float, fl
 
 def paired_colds(without: Path, with_mirror: Path, runs: int) -> tuple[list[Measure], list[Measure]]:
     """Cold builds of a site without and with its mirror, one after the other, `runs` times: each pair
-    shares the machine's state of the moment, which moves a build's time by a third between minutes."""
-    pairs = [(cold(without), cold(with_mirror)) for _ in range(runs)]
+    shares the machine's state of the moment, which moves a build's time by a third between minutes.
+    Which of the two goes first alternates, so a machine slowing down or speeding up favours neither."""
+    pairs = []
+    for run in range(runs):
+        if run % 2:
+            mirrored_first = cold(with_mirror)
+            pairs.append((cold(without), mirrored_first))
+        else:
+            pairs.append((cold(without), cold(with_mirror)))
     return [a for a, _ in pairs], [b for _, b in pairs]
 
 
