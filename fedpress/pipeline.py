@@ -186,7 +186,7 @@ def _check(options: BuildOptions) -> Prepared:
     site = _prepare(config, options, now, BuildState(config.root / ".check"), problems)
     _warn_poor_summaries(site)
     renderer = _page_renderer(site)
-    results = parallel_map(renderer.render, site.jobs, _workers(options))
+    results = parallel_batches(renderer.render_many, site.jobs, _workers(options))
     _stop_on_errors(_with(problems, (r for r in results if isinstance(r, BuildError))))
     return site
 
