@@ -86,6 +86,7 @@ class Converter:
         return result
 
     def page(self, markup: str) -> str:
+        """One page's readable text converted (see `pages`)."""
         return self.pages([markup])[0]
 
     def pages(self, markups: list[str]) -> list[str]:
