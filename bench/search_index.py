@@ -64,18 +64,15 @@ def main() -> None:
         pages = {p.relative_to(output).as_posix(): p for p in sorted(output.rglob("*.html"))}
         problems = Problems()
         started = time.perf_counter()
-        bundle = build_search_index(pages, config, problems, default_workers())
+        bundle = build_search_index(pages, config, problems, output, default_workers())
         indexing = time.perf_counter() - started
         if problems:
             raise SystemExit("\n".join(str(p) for p in problems.errors))
         print(f"{built.files} files built in {rendered:.1f} s; search index of {len(pages)} pages built in {indexing:.1f} s")
         for prefix in ("", "zh-hant/"):
-            files = {rel: data for rel, data in bundle.items() if rel.startswith(prefix + "pagefind/") and (prefix or not rel.startswith("zh-hant/"))}
+            files = [rel for rel in bundle if rel.startswith(prefix + "pagefind/") and (prefix or not rel.startswith("zh-hant/"))]
             if files:
-                print(f"  /{prefix}pagefind/: {len(files)} files, {sum(map(len, files.values())) / 1024:.0f} KiB")
-        for rel, data in bundle.items():
-            (output / rel).parent.mkdir(parents=True, exist_ok=True)
-            (output / rel).write_bytes(data)
+                print(f"  /{prefix}pagefind/: {len(files)} files, {sum((output / rel).stat().st_size for rel in files) / 1024:.0f} KiB")
         handler = functools.partial(_Quiet, directory=str(Path(folder) / "root"))
         server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
         threading.Thread(target=server.serve_forever, daemon=True).start()

@@ -300,11 +300,10 @@ def _search_index(site: Prepared, staging: Staging, state: BuildState | None, pa
     for path in page_paths:
         staged = staging.folder / path
         pages[path] = staged if staged.is_file() else staging.output / path
-    bundle = build_search_index(pages, site.config, problems, workers)
+    bundle = build_search_index(pages, site.config, problems, staging.folder, workers)
     _stop_on_errors(problems)
-    for path, content in bundle.items():
-        staging.put(path, content)
-    return list(bundle)
+    staging.keep_if_changed(bundle)
+    return bundle
 
 
 def _render_and_stage(renderer: PageRenderer, staging: Staging, qr_codes: QrCodes,

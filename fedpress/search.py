@@ -2,8 +2,8 @@
 
 Pagefind reads HTML files from a folder, so the pages it indexes (those marked
 `data-pagefind-body`: published items and standalone pages) are written to a temporary
-folder, one per script, and indexed there; its bundle comes back as files for the
-writer. So the index goes into the output with the pages, in the same atomic swap;
+folder, one per script, and indexed there; Pagefind writes its bundle into the build's
+staging folder. So the index goes into the output with the pages, in the same atomic swap;
 a failed indexing leaves the previous output untouched; and since Pagefind names its
 files after their content, an unchanged site gives byte-identical index files that
 the writer leaves alone.
@@ -74,16 +74,17 @@ def pagefind_binary() -> Path:
     return get_executable()
 
 
-def build_search_index(pages: Mapping[str, Path], config: SiteConfig, problems: Problems, workers: int = 1) -> dict[str, bytes]:
-    """The Pagefind bundle of every script, as output path -> bytes; problems are reported, not raised.
+def build_search_index(pages: Mapping[str, Path], config: SiteConfig, problems: Problems, into: Path, workers: int = 1) -> list[str]:
+    """Make the Pagefind bundle of every script in the folder `into` (the build's staging folder);
+    the paths of its files, relative to `into`. Problems are reported, not raised.
     `pages`: the site's HTML pages, output path -> the file holding it."""
     variants = site_variants(config)
     try:
         binary = pagefind_binary()
     except (SearchUnavailable, FileNotFoundError) as exc:
         problems.error("站内搜索", 0, "", str(exc))
-        return {}
-    bundle: dict[str, bytes] = {}
+        return []
+    written: list[str] = []
     # The copies Pagefind reads are scratch: in memory (/dev/shm) where the system offers it.
     scratch = "/dev/shm" if os.path.isdir("/dev/shm") and os.access("/dev/shm", os.W_OK) else None
     with tempfile.TemporaryDirectory(prefix="fedpress-search-", dir=scratch) as folder:
@@ -97,26 +98,30 @@ def build_search_index(pages: Mapping[str, Path], config: SiteConfig, problems: 
             copy.touch()
         copied = parallel_map(lambda job: _copy_for_index(job[1], job[0]), jobs, workers)
         indexed = {variant.key for (_, _, variant), done in zip(jobs, copied, strict=True) if done}
-        # Each script's index is made by its own Pagefind process, at the same time: one keeps about 1.4 cores busy.
+        # Each script's index is made by its own Pagefind process, at the same time: one keeps about 1.4 cores
+        # busy. Pagefind writes the bundle where it goes: creating files costs the system more than anything
+        # else done with them, and Pagefind creates them from several threads.
         todo = [v for v in variants if v.key in indexed]  # a script with nothing published yet gets no index: the search page says nothing is found
         with ThreadPoolExecutor(max(1, len(todo))) as pool:
-            errors = list(pool.map(lambda v: _run_pagefind(binary, copies[v.key], Path(folder) / f"index-{v.key}"), todo))
-        for variant, error in zip(todo, errors, strict=True):
-            output = Path(folder) / f"index-{variant.key}"
-            if error:
-                problems.error("站内搜索", 0, "", f"生成{variant.label}站内搜索索引失败：{error}。"
-                               "网站没有更新；请检查 Pagefind 是否安装完整（pip install -e .），或把以上信息告诉网站维护人员。")
-                return {}
-            try:
-                _sort_filters(output)
-            except (OSError, ValueError, KeyError, IndexError) as exc:
-                problems.error("站内搜索", 0, "", f"整理{variant.label}站内搜索索引失败（{exc}）："
-                               "Pagefind 的版本可能与 fedpress 不匹配，请运行 pip install -e . 安装指定的版本。")
-                return {}
-            for rel in files_under(output):
-                if not rel.rpartition("/")[2].startswith(_UNUSED):
-                    bundle[variant.prefix + BUNDLE + rel] = (output / rel).read_bytes()
-    return bundle
+            errors = list(pool.map(lambda v: _run_pagefind(binary, copies[v.key], into / v.prefix / BUNDLE), todo))
+    for variant, error in zip(todo, errors, strict=True):
+        bundle = into / variant.prefix / BUNDLE
+        if error:
+            problems.error("站内搜索", 0, "", f"生成{variant.label}站内搜索索引失败：{error}。"
+                           "网站没有更新；请检查 Pagefind 是否安装完整（pip install -e .），或把以上信息告诉网站维护人员。")
+            return []
+        try:
+            _sort_filters(bundle)
+        except (OSError, ValueError, KeyError, IndexError) as exc:
+            problems.error("站内搜索", 0, "", f"整理{variant.label}站内搜索索引失败（{exc}）："
+                           "Pagefind 的版本可能与 fedpress 不匹配，请运行 pip install -e . 安装指定的版本。")
+            return []
+        for rel in files_under(bundle):
+            if rel.rpartition("/")[2].startswith(_UNUSED):
+                (bundle / rel).unlink()
+            else:
+                written.append(variant.prefix + BUNDLE + rel)
+    return written
 
 
 def _variant_of(rel: str, variants: tuple[Variant, ...]) -> Variant | None:

@@ -57,6 +57,14 @@ class Staging:
             dest.write_bytes(content)
         return True
 
+    def keep_if_changed(self, rels: Iterable[str]) -> None:
+        """Unstage the files written straight into the staging folder (not through `put`) that the
+        output already holds with exactly these bytes."""
+        for rel in rels:
+            staged = self.folder / rel
+            if _same(self.output / rel, staged):
+                staged.unlink()
+
     def commit(self, paths: Iterable[str], previous: Iterable[str] | None = None) -> WriteReport:
         """Move staged files into the output and remove output files no longer produced. `previous`:
         the paths the last build produced, when known (saves looking through the whole output)."""
