@@ -19,7 +19,7 @@ import hashlib
 import os
 import pickle
 import shutil
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 
 from . import __version__
@@ -27,6 +27,7 @@ from .config import CONFIG_FILE, BuildOptions
 from .errors import BuildError
 from .library import Item, Library, Rendered, Tag, link_state
 from .parallel import in_child
+from .plan import OutputJob
 from .reader import Document
 from .sources import SourceFile
 
@@ -227,6 +228,27 @@ def fingerprint(template: str, values: Mapping[str, object], site_wide: str) -> 
     tokens: list[str] = [site_wide, template]
     _tokens(values, tokens)
     return hashlib.blake2b("\x1f".join(tokens).encode(), digest_size=16).hexdigest()
+
+
+def fingerprints(jobs: Sequence[OutputJob], site_wide: str) -> dict[str, str]:
+    """The fingerprint of every rendered job, by output path. A Traditional twin's job is mostly its
+    Simplified page's job under another path and variant: its fingerprint is then made from that
+    page's, rather than by flattening the same values again (a fifth of a second at 1,000 items)."""
+    prints: dict[str, str] = {}
+    simplified: dict[tuple[str, str], OutputJob] = {}
+    for job in jobs:
+        if job.template and not job.variant.prefix:
+            prints[job.path] = fingerprint(job.template, {"job": job}, site_wide)
+            simplified[job.url, job.template] = job
+    for job in jobs:
+        if job.template and job.variant.prefix:
+            source = simplified.get((job.url, job.template))
+            if source is not None and dataclasses.replace(source, path=job.path, variant=job.variant) == job:
+                twin = f"{prints[source.path]}\x1f{job.path}\x1f{job.variant!r}"
+                prints[job.path] = hashlib.blake2b(twin.encode(), digest_size=16).hexdigest()
+            else:  # not a plain twin (a feed, whose values are its script's own)
+                prints[job.path] = fingerprint(job.template, {"job": job}, site_wide)
+    return prints
 
 
 def site_wide_digest(config_text: bytes, library: Library, extra: Iterable[str]) -> str:

@@ -19,7 +19,7 @@ from pathlib import Path
 from .buildstate import (
     BuildState,
     code_digest,
-    fingerprint,
+    fingerprints,
     inputs_stamp,
     markup_is_current,
     markup_key,
@@ -108,7 +108,7 @@ def _build(options: BuildOptions, state: BuildState | None) -> BuildResult:
     qr_codes = QrCodes(state.cached_qr_codes())
     renderer = _page_renderer(site, qr_codes, state)
     site_wide = _site_wide(site)
-    prints = {job.path: fingerprint(job.template, {"job": job}, site_wide) for job in site.jobs if job.template}
+    prints = fingerprints(site.jobs, site_wide)
     reusable = state.output == str(output)
     todo = [job for job in site.jobs if job.copy_from is not None or not reusable or state.outputs.get(job.path) != prints[job.path]
             or not (output / job.path).is_file()]
