@@ -4,14 +4,16 @@ from __future__ import annotations
 
 import shutil
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
 
 from fedpress import pipeline, templates
-from fedpress.buildstate import BuildState
+from fedpress.buildstate import BuildState, fingerprint, fingerprints
 from fedpress.config import BuildOptions
 from fedpress.pipeline import build_site, render_edited_item
+from fedpress.plan import OutputJob, Variant
 
 from conftest import REPO, SITES, build, copy_site, tree
 
@@ -181,3 +183,23 @@ def test_a_page_the_fast_path_wrote_is_rendered_again_if_the_edit_is_undone_befo
     article.write_text(original, encoding="utf-8")  # undone before any full rebuild committed
     build_site(options, state)
     assert "临时改动" not in page.read_text(encoding="utf-8")
+
+
+def test_a_twin_fingerprint_follows_its_simplified_page() -> None:
+    hant = Variant("hant", "zh-Hant", "zh-Hant", "zh-hant/", "繁體", "zh_TW")
+
+    def jobs(title: str) -> list[OutputJob]:
+        page = OutputJob("a/index.html", "a/", "a.md", template="article.html", title=title, values={"n": 1})
+        feed = OutputJob("rss.xml", "rss.xml", "主题", template="feeds/rss.xml", values={"feed": "简"})
+        return [page, replace(page, path="zh-hant/a/index.html", variant=hant),
+                feed, replace(feed, path="zh-hant/rss.xml", variant=hant, values={"feed": "繁"})]
+
+    first = fingerprints(jobs("标题"), "site")
+    assert len(set(first.values())) == 4
+    assert first["a/index.html"] == fingerprint("article.html", {"job": jobs("标题")[0]}, "site")
+    # a feed's twin has values of its own: it is fingerprinted like any other job
+    assert first["zh-hant/rss.xml"] == fingerprint("feeds/rss.xml", {"job": jobs("标题")[3]}, "site")
+    retitled = fingerprints(jobs("新标题"), "site")
+    assert retitled["zh-hant/a/index.html"] != first["zh-hant/a/index.html"]
+    assert retitled["zh-hant/rss.xml"] == first["zh-hant/rss.xml"]
+    assert fingerprints(jobs("标题"), "theme changed")["zh-hant/a/index.html"] != first["zh-hant/a/index.html"]
