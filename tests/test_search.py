@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import gzip
 import json
+import re
 import stat
 from pathlib import Path
 from urllib.parse import quote, urlsplit
@@ -77,11 +78,32 @@ def search(page, query: str, prefix: str = "", **filters: str) -> list[str]:
 # -- the index -------------------------------------------------------------------------------
 
 
+def as_pagefind_reads(page: str) -> str:
+    """Pagefind takes any run of whitespace as one space."""
+    return re.sub(r"\s+", " ", page)
+
+
 def test_chinese_is_indexed_character_by_character_except_the_result_facts() -> None:
     page = ('<h1>李秀英：扎根</h1><p>拨打12338热线，“关爱”&amp;ABC 2023年</p>'
             '<span data-pagefind-meta="title">李秀英：扎根</span><script>var s = "中文";</script>')
-    assert spaced_for_index(page) == ('<h1>李 秀 英 ： 扎 根</h1><p>拨 打 12338 热 线 ，“ 关 爱 ”&amp;ABC 2023 年</p>'
-                                      '<span data-pagefind-meta="title">李秀英：扎根</span><script>var s = "中文";</script>')
+    assert as_pagefind_reads(spaced_for_index(page)) == (
+        '<h1> 李 秀 英 ： 扎 根</h1><p> 拨 打 12338 热 线 ，“ 关 爱 ”&amp;ABC 2023 年</p>'
+        '<span data-pagefind-meta="title">李秀英：扎根</span><script>var s = "中文";</script>')
+
+
+def test_a_word_split_by_an_inline_element_is_not_joined_to_the_text_before_it(tmp_path: Path) -> None:
+    spaced = spaced_for_index('<p>详见<a href="/zhengce/">相关政策</a>。<strong>妇联</strong>主席</p>')
+    assert as_pagefind_reads(spaced) == '<p> 详 见<a href="/zhengce/"> 相 关 政 策</a>。<strong> 妇 联</strong> 主 席</p>'
+    # and in the index Pagefind makes of a built site
+    site = copy_site(REPO, tmp_path / "site")
+    (site / "content/gongzuo-dongtai/2024-01-08-zhengce.md").write_text(
+        "---\ntitle: 政策解读\ndate: 2024-01-08\ncategory: 工作动态\n---\n\n"
+        "详见[相关政策](https://www.example.org.cn/zhengce/)，由**妇联**主席解读。\n", encoding="utf-8")
+    build(site, tmp_path / "out")
+    for prefix, words in (("", ("见", "相", "联", "主")), ("zh-hant/", ("見", "相", "聯", "主"))):
+        record = next(r for r in fragments(tmp_path / "out", prefix) if r["url"] == "/gongzuo-dongtai/2024/zhengce/")
+        indexed = record["content"].split()
+        assert all(word in indexed for word in words) and "见相" not in record["content"], record["content"]
 
 
 def test_each_script_has_its_own_bundle_without_pagefinds_ready_made_interfaces(sample_output: Path) -> None:
