@@ -27,7 +27,7 @@ from .config import CONFIG_FILE, BuildOptions
 from .errors import BuildError
 from .library import Item, Library, Rendered, Tag, link_state
 from .parallel import in_child
-from .plan import OutputJob
+from .plan import OutputJob, twins_of
 from .reader import Document
 from .sources import SourceFile
 
@@ -235,20 +235,11 @@ def fingerprints(jobs: Sequence[OutputJob], site_wide: str) -> dict[str, str]:
     Simplified page's job under another path and variant: its fingerprint is then made from that
     page's, rather than by flattening the same values again, which took half the time of all the
     fingerprints."""
-    prints: dict[str, str] = {}
-    simplified: dict[tuple[str, str], OutputJob] = {}
-    for job in jobs:
-        if job.template and not job.variant.prefix:
-            prints[job.path] = fingerprint(job.template, {"job": job}, site_wide)
-            simplified[job.url, job.template] = job
-    for job in jobs:
-        if job.template and job.variant.prefix:
-            source = simplified.get((job.url, job.template))
-            if source is not None and dataclasses.replace(source, path=job.path, variant=job.variant) == job:
-                twin = f"{prints[source.path]}\x1f{job.path}\x1f{job.variant!r}"
-                prints[job.path] = hashlib.blake2b(twin.encode(), digest_size=16).hexdigest()
-            else:  # not a plain twin (a feed, whose values are its script's own)
-                prints[job.path] = fingerprint(job.template, {"job": job}, site_wide)
+    twins = twins_of(jobs)
+    twin_paths = {twin.path for _, twin in twins}
+    prints = {job.path: fingerprint(job.template, {"job": job}, site_wide) for job in jobs if job.template and job.path not in twin_paths}
+    for page, twin in twins:
+        prints[twin.path] = hashlib.blake2b(f"{prints[page.path]}\x1f{twin.path}\x1f{twin.variant!r}".encode(), digest_size=16).hexdigest()
     return prints
 
 

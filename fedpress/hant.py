@@ -209,7 +209,9 @@ def _absolute_files(node: object) -> None:
             _absolute_files(value)
 
 
-def localize_links(markup: str, base_path: str, prefix: str) -> str:
-    """Point links to pages (not to media) inside a body at their twins under `prefix`."""
+def localize_links(markup: str, base_path: str, prefix: str, inserted: str | None = None) -> str:
+    """Point links to pages (not to media) inside a body at their twins under `prefix` (by inserting
+    `inserted`, by default the prefix itself; links already under it are left alone)."""
     pattern = re.compile(f'href="{re.escape(base_path)}(?!{re.escape(prefix)})((?:[^"#?]*/|[^"#?]*\\.html)(?:[#?][^"]*)?)"')
-    return pattern.sub(lambda m: f'href="{base_path}{prefix}{m.group(1)}"', markup)
+    insert = prefix if inserted is None else inserted
+    return pattern.sub(lambda m: f'href="{base_path}{insert}{m.group(1)}"', markup)

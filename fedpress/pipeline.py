@@ -32,7 +32,7 @@ from .hant import PHRASES_FILE, Converter, opencc_data
 from .library import Item, Library, Rendered, Schedule, build_library
 from .markup import POOR_SUMMARY, MarkupRenderer
 from .parallel import default_workers, parallel_batches, parallel_map
-from .plan import OutputJob, plan_site
+from .plan import OutputJob, plan_site, render_order
 from .reader import Document, read_document
 from .render import PageRenderer
 from .search import BUNDLE, build_search_index
@@ -106,11 +106,11 @@ def _build(options: BuildOptions, state: BuildState | None) -> BuildResult:
     site = _prepare(config, options, now, state, problems)
     state.save_parsed()
     qr_codes = QrCodes(state.cached_qr_codes())
-    renderer = _page_renderer(site, qr_codes, state)
+    renderer = page_renderer(site, qr_codes, state)
     site_wide = _site_wide(site)
     prints = fingerprints(site.jobs, site_wide)
     reusable = state.output == str(output)
-    todo = [job for job in site.jobs if job.copy_from is not None or not reusable or state.outputs.get(job.path) != prints[job.path]
+    todo = [job for job in render_order(site.jobs) if job.copy_from is not None or not reusable or state.outputs.get(job.path) != prints[job.path]
             or not (output / job.path).is_file()]
     staging = Staging.open(output)
     try:
@@ -185,8 +185,8 @@ def _check(options: BuildOptions) -> Prepared:
     now = options.now or datetime.now(config.timezone)
     site = _prepare(config, options, now, BuildState(config.root / ".check"), problems)
     _warn_poor_summaries(site)
-    renderer = _page_renderer(site)
-    results = parallel_batches(renderer.render_many, site.jobs, _workers(options))
+    renderer = page_renderer(site)
+    results = parallel_batches(renderer.render_many, render_order(site.jobs), _workers(options))
     _stop_on_errors(_with(problems, (r for r in results if isinstance(r, BuildError))))
     return site
 
@@ -266,7 +266,7 @@ def _render_markup(renderer: MarkupRenderer, item: Item) -> tuple[Rendered, tupl
     return rendered, tuple(found.items)
 
 
-def _page_renderer(site: Prepared, qr_codes: QrCodes | None = None, state: BuildState | None = None) -> PageRenderer:
+def page_renderer(site: Prepared, qr_codes: QrCodes | None = None, state: BuildState | None = None) -> PageRenderer:
     config = site.config
     converter = Converter(config.hant) if config.hant else None
     compiled = state.compiled_templates() if state is not None else None

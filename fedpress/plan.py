@@ -7,7 +7,7 @@ is written. Pagination lives here.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -121,6 +121,26 @@ def plan_site(library: Library, bodies: Mapping[str, Rendered], static_files: Ma
             problems.error(job.origin, 0, "", f"输出文件 {job.path} 与 {owners[key].origin} 的输出重复，请修改其中一个的网址（slug）或文件名。")
         owners[key] = job
     return sorted(jobs, key=lambda j: j.path)
+
+
+def twins_of(jobs: Iterable[OutputJob]) -> list[tuple[OutputJob, OutputJob]]:
+    """(Simplified page, its Traditional twin) for the pages among `jobs` whose twin is there too.
+    A twin is its page's job under another path and variant; a feed's twin is not one (its values are
+    its script's own)."""
+    jobs = list(jobs)
+    pages = {(job.url, job.template): job for job in jobs if job.template and not job.variant.prefix}
+    twins = []
+    for job in jobs:
+        page = pages.get((job.url, job.template)) if job.template and job.variant.prefix else None
+        if page is not None and replace(page, path=job.path, variant=job.variant) == job:
+            twins.append((page, job))
+    return twins
+
+
+def render_order(jobs: Iterable[OutputJob]) -> list[OutputJob]:
+    """The jobs with each twin right after its page, so that both fall in one chunk of work and are
+    rendered together (see twins.py)."""
+    return sorted(jobs, key=lambda job: (job.path.removeprefix(job.variant.prefix), job.variant.prefix))
 
 
 def _job(path: str, url: str, template: str, title: str, origin: str = "主题", **kw: object) -> OutputJob:

@@ -13,8 +13,9 @@ import jinja2
 from .errors import BuildError
 from .hant import Converter, localize_links
 from .library import Library, Rendered
-from .plan import OutputJob, site_variants
+from .plan import OutputJob, site_variants, twins_of
 from .templates import link_functions
+from .twins import Placeholders
 
 
 class PageRenderer:
@@ -31,21 +32,49 @@ class PageRenderer:
             links = link_functions(config, variant)
             # Text that ends up inside URLs (share titles) is not reached by the page conversion: convert it here.
             links["in_script"] = converter.text if variant.key == "hant" and converter is not None else str
-            self.environments[variant.key] = _variant_environment(env, {**shared, **links, "variant": variant})
+            others = tuple(other for other in variants if other.key != variant.key)
+            self.environments[variant.key] = _variant_environment(env, {**shared, **links, "variant": variant, "other_variants": others})
+        # A page and its twin are rendered once, for both (twins.py).
+        self.placeholders = None
+        if converter is not None and len(variants) == 2:
+            self.placeholders = Placeholders(config, *variants, env.filters["qr_image"], converter.text)
+            self.environments["both"] = _variant_environment(env, {**shared, **self.placeholders.globals()},
+                                                             {"qr_image": self.placeholders.qr_image})
 
     def render(self, job: OutputJob) -> bytes | Path | BuildError:
         """The job's content (a path for copied files), or the template problem that prevented it."""
         return self.render_many([job])[0]
 
     def render_many(self, jobs: Sequence[OutputJob]) -> list[bytes | Path | BuildError]:
-        """What `render` gives for each job; the Traditional twins among them are converted together."""
-        results = [job.copy_from if job.copy_from is not None else self._filled_template(job) for job in jobs]
+        """What `render` gives for each job; a page and its twin among them are rendered together (see
+        `plan.render_order`), and the Traditional twins are converted together."""
+        filled: dict[str, str | Path | BuildError] = {}
+        for page, twin in twins_of(jobs) if self.placeholders else ():
+            both = self.together(page)
+            if both is not None:
+                filled[page.path], filled[twin.path] = both
+        results = [filled[job.path] if job.path in filled else job.copy_from if job.copy_from is not None else self._filled_template(job)
+                   for job in jobs]
         twins = [i for i, (job, result) in enumerate(zip(jobs, results, strict=True))
                  if isinstance(result, str) and job.variant.key == "hant" and self.converter is not None]
         if twins:
             for i, page in zip(twins, self.converter.pages([results[i] for i in twins]), strict=True):
                 results[i] = page
         return [result.encode("utf-8") if isinstance(result, str) else result for result in results]
+
+    def together(self, page: OutputJob) -> tuple[str, str] | None:
+        """A page and its twin (not yet converted) from one rendering of their template (see twins.py), or None
+        when they must be rendered each for itself: the template does more with what differs between the
+        scripts than write it out, or it fails (and the failure is reported when the page is rendered alone)."""
+        placeholders = self.placeholders
+        if placeholders is None:
+            return None
+        placeholders.begin()
+        try:
+            rendered = self.environments["both"].get_template(page.template).render(job=placeholders.job(page), **placeholders.values(page))
+        except Exception:
+            return None
+        return placeholders.pages(rendered)
 
     def _filled_template(self, job: OutputJob) -> str | BuildError:
         try:
@@ -65,13 +94,14 @@ class PageRenderer:
         return job.values
 
 
-def _variant_environment(env: jinja2.Environment, values: Mapping[str, object]) -> jinja2.Environment:
+def _variant_environment(env: jinja2.Environment, values: Mapping[str, object], filters: Mapping[str, object] | None = None) -> jinja2.Environment:
     """The theme's environment with what every page of a variant shares (its url() and the site's
     library) as globals. Macros then see url() when imported without context, so Jinja makes the
     macros module once, not again for every page that imports it."""
     # A cache of its own: a template is bound to the globals of the environment that loaded it.
     variant_env = env.overlay(cache_size=400)
     variant_env.globals = {**env.globals, **values}
+    variant_env.filters = {**env.filters, **(filters or {})}
     return variant_env
 
 
