@@ -48,7 +48,7 @@ class PageRenderer:
     def render_many(self, jobs: Sequence[OutputJob]) -> list[bytes | Path | BuildError]:
         """What `render` gives for each job; a page and its twin among them are rendered together (see
         `plan.render_order`), and the Traditional twins are converted together."""
-        filled: dict[str, str | Path | BuildError] = {}
+        filled: dict[str, str] = {}
         for page, twin in twins_of(jobs) if self.placeholders else ():
             both = self.together(page)
             if both is not None:
@@ -71,10 +71,10 @@ class PageRenderer:
             return None
         placeholders.begin()
         try:
-            rendered = self.environments["both"].get_template(page.template).render(job=placeholders.job(page), **placeholders.values(page))
+            template = self.environments["both"].get_template(page.template)
+            return placeholders.pages(template.render(job=placeholders.job(page), **placeholders.values(page)))
         except Exception:
             return None
-        return placeholders.pages(rendered)
 
     def _filled_template(self, job: OutputJob) -> str | BuildError:
         try:
