@@ -11,8 +11,9 @@ bench/corpus.py: cold (no cache, no output), no change, one article edited, one 
 and, for `serve`, the time from saving an article to the rebuilt page being served.
 Configurations: "peers" is the peers' workload (a page per item, paginated category/tag/home
 lists, feeds when the site has them; no Traditional mirror, print views or search), "full" is
-the whole fedpress site, "simplified" the whole site without its Traditional mirror. What the
-mirror costs is measured on pairs of cold builds, without and with it, one right after the other.
+the whole fedpress site, "simplified" the whole site without its Traditional mirror, "plain"
+without its mirror and print views. What they cost is measured on pairs of cold builds, the full
+site's and one without them, one right after the other.
 """
 
 from __future__ import annotations
@@ -41,7 +42,10 @@ CONFIGS = {
     "peers": "print_view: false\nsearch: false\n",
     "full": "print_view: true\ntraditional:\n  profile: s2t\n",
     "simplified": "print_view: true\n",  # the full site without its mirror: what the mirror costs is full minus this
+    "plain": "print_view: false\n",  # the full site without its mirror and print views (search on)
 }
+# Configurations whose cold builds are paired with the full site's: what the full site adds to each.
+BASELINES = {"simplified": "mirror", "plain": "mirror and print views"}
 
 
 @dataclass(frozen=True)
@@ -254,11 +258,12 @@ def paired_colds(without: Path, with_mirror: Path, runs: int) -> tuple[list[Meas
     return [a for a, _ in pairs], [b for _, b in pairs]
 
 
-def mirror_cost(with_mirror: list[Measure], without: list[Measure]) -> str:
-    """What the Traditional mirror adds to a cold build: the median, min and max over the pairs of
-    `paired_colds`, in wall time and in CPU time."""
-    wall = sorted(b.seconds / a.seconds - 1 for a, b in zip(without, with_mirror, strict=True))
-    cpu = sorted(b.cpu / a.cpu - 1 for a, b in zip(without, with_mirror, strict=True) if a.cpu and b.cpu)
+def added_cost(with_more: list[Measure], without: list[Measure]) -> str:
+    """What the builds of `with_more` do beyond those of `without` (the Traditional mirror, print views)
+    adds to a cold build: the median, min and max over the pairs of `paired_colds`, in wall time and in
+    CPU time."""
+    wall = sorted(b.seconds / a.seconds - 1 for a, b in zip(without, with_more, strict=True))
+    cpu = sorted(b.cpu / a.cpu - 1 for a, b in zip(without, with_more, strict=True) if a.cpu and b.cpu)
     spread = [f"{name} {statistics.median(values):+.0%} ({values[0]:+.0%} to {values[-1]:+.0%})" for name, values in (("wall", wall), ("CPU", cpu)) if values]
     return ", ".join(spread) + f"; {len(wall)} pairs"
 
@@ -305,7 +310,7 @@ def main() -> None:
             time.sleep(args.settle)
             results = measure_site(sample, scenarios, args.runs, sample_colds[label])
             rows += [("sample", label, name, summarize(measures)) for name, measures in results.items()]
-        rows.append(("sample", "mirror", "cold: extra for the mirror", mirror_cost(with_mirror, without)))
+        rows.append(("sample", "mirror", "cold: extra for the mirror", added_cost(with_mirror, without)))
     for n in sizes:
         reference = {}
         if args.peers and shutil.which("hugo"):
@@ -325,9 +330,13 @@ def main() -> None:
                 rows.append((n, "Markdown alone", f"÷ {peer}", f"{ratio:7.2f}× (CPU {cpu:.2f}×)"))
             reference["Markdown alone"] = floor
         colds: dict[str, list[Measure]] = {}
-        if "full" in sites and "simplified" in sites:
-            time.sleep(args.settle)
-            colds["simplified"], colds["full"] = paired_colds(sites["simplified"], sites["full"], args.runs)
+        extras: dict[str, str] = {}
+        for baseline in BASELINES:
+            if "full" in sites and baseline in sites:
+                time.sleep(args.settle)
+                colds[baseline], full = paired_colds(sites[baseline], sites["full"], args.runs)
+                colds.setdefault("full", full)
+                extras[baseline] = added_cost(full, colds[baseline])
         for config, site in sites.items():
             time.sleep(args.settle)
             results = measure_site(site, scenarios, args.runs, colds.get(config))
@@ -335,8 +344,7 @@ def main() -> None:
             for peer, measures in reference.items():
                 ratio, cpu = ratios(results["cold"], measures)
                 rows.append((n, f"fedpress {config}", f"cold ÷ {peer}", f"{ratio:7.2f}× (CPU {cpu:.2f}×)"))
-        if "full" in colds:
-            rows.append((n, "mirror", "cold: full over simplified", mirror_cost(colds["full"], colds["simplified"])))
+        rows += [(n, BASELINES[baseline], f"cold: full over {baseline}", extra) for baseline, extra in extras.items()]
         for row in rows:
             if row[0] == n:
                 print(f"| {row[0]:>6} | {row[1]:<16} | {row[2]:<22} | {row[3]} |", flush=True)

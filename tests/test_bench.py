@@ -23,18 +23,23 @@ def _table(output: str) -> dict[tuple[str, str, str], str]:
 
 
 def test_cold_builds_the_mirror_pairs_and_the_markdown_floor(tmp_path: Path) -> None:
-    result = subprocess.run([sys.executable, str(BENCH / "run.py"), "--n", "24", "--runs", "2", "--configs", "simplified,full",
+    result = subprocess.run([sys.executable, str(BENCH / "run.py"), "--n", "24", "--runs", "2", "--configs", "simplified,plain,full",
                              "--cold-only", "--peers", "--settle", "0", "--work", str(tmp_path)],
                             capture_output=True, text=True, timeout=600, check=True)
     rows = _table(result.stdout)
-    for config in ("simplified", "full"):
+    for config in ("simplified", "plain", "full"):
         assert re.fullmatch(r"\d+\.\d\d s \(\d+\.\d\d–\d+\.\d\d\)\s+\d+ MB, CPU \d+\.\d\d s", rows[("24", f"fedpress {config}", "cold")])
         # Each configuration's output is a whole site: the full one has its Traditional twin.
         assert (tmp_path / f"fedpress-24-{config}/output/index.html").is_file()
     assert (tmp_path / "fedpress-24-full/output/zh-hant/index.html").is_file()
     assert not (tmp_path / "fedpress-24-simplified/output/zh-hant").exists()
-    assert re.fullmatch(r"wall [+-]\d+% \([+-]\d+% to [+-]\d+%\), CPU [+-]\d+% \([+-]\d+% to [+-]\d+%\); 2 pairs",
-                        rows[("24", "mirror", "cold: full over simplified")])
+    assert not (tmp_path / "fedpress-24-plain/output/zh-hant").exists()
+    assert (tmp_path / "fedpress-24-plain/output/pagefind").is_dir()  # search stays on
+    assert not list((tmp_path / "fedpress-24-plain/output").glob("*/*/*/print"))
+    assert list((tmp_path / "fedpress-24-simplified/output").glob("*/*/*/print"))
+    for baseline, extra in (("simplified", "mirror"), ("plain", "mirror and print views")):
+        assert re.fullmatch(r"wall [+-]\d+% \([+-]\d+% to [+-]\d+%\), CPU [+-]\d+% \([+-]\d+% to [+-]\d+%\); 2 pairs",
+                            rows[("24", extra, f"cold: full over {baseline}")])
     assert re.match(r"\d+\.\d\d s ", rows[("24", "Markdown alone", "bodies, every core")])
     assert re.match(r"\s*\d+\.\d\d× \(CPU \d+\.\d\d×\)", rows[("24", "fedpress full", "cold ÷ Markdown alone")])
     assert not (tmp_path / "trash").exists()  # what cold builds set aside is deleted at the end
