@@ -36,6 +36,7 @@ class PageRenderer:
             self.environments[variant.key] = _variant_environment(env, {**shared, **links, "variant": variant, "other_variants": others})
         # A page and its twin are rendered once, for both (twins.py).
         self.placeholders = None
+        self.unshared: set[str] = set()  # templates that could not render a page for both scripts: not tried again
         if converter is not None and len(variants) == 2:
             self.placeholders = Placeholders(config, *variants, env.filters["qr_image"], converter.text)
             self.environments["both"] = _variant_environment(env, {**shared, **self.placeholders.globals()},
@@ -67,14 +68,17 @@ class PageRenderer:
         when they must be rendered each for itself: the template does more with what differs between the
         scripts than write it out, or it fails (and the failure is reported when the page is rendered alone)."""
         placeholders = self.placeholders
-        if placeholders is None:
+        if placeholders is None or page.template in self.unshared:
             return None
         placeholders.begin()
         try:
             template = self.environments["both"].get_template(page.template)
-            return placeholders.pages(template.render(job=placeholders.job(page), **placeholders.values(page)))
+            both = placeholders.pages(template.render(job=placeholders.job(page), **placeholders.values(page)))
         except Exception:
-            return None
+            both = None
+        if both is None:  # rendering it for both again would only be thrown away again
+            self.unshared.add(page.template)
+        return both
 
     def _filled_template(self, job: OutputJob) -> str | BuildError:
         try:

@@ -91,6 +91,8 @@ def test_a_template_that_tells_the_scripts_apart_is_rendered_for_each(tmp_path: 
     for page, twin in pairs:
         with_footer = page.template != "print.html"  # print views have no footer
         assert (renderer.together(page) is not None) == (shared or not with_footer), page.path
+        # A template that could not render for both is not tried again; one that could stays shared.
+        assert (page.template in renderer.unshared) == (not shared and with_footer), page.path
         assert renderer.render_many([page, twin]) == [renderer.render(page), renderer.render(twin)], page.path
     # The whole build, whose chunks hold pages and twins together, gives what rendering them apart gives.
     build(site, tmp_path / "output")
