@@ -9,6 +9,8 @@ All incremental decisions live here:
 - Output fingerprints: per output file, a digest of the values it shows (its items' source digests
   and URLs, its neighbours, its page of a list, the site-wide values every page shows). A job whose
   fingerprint is unchanged and whose file exists is not rendered again.
+- Search index shards: the pages each shard of the last build's index holds, and its files. A shard
+  whose pages are the same and unchanged is not made again (`shard_files`).
 """
 
 from __future__ import annotations
@@ -19,8 +21,9 @@ import hashlib
 import os
 import pickle
 import shutil
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence, Set
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from . import __version__
 from .config import CONFIG_FILE, BuildOptions
@@ -31,14 +34,18 @@ from .plan import OutputJob, twins_of
 from .reader import Document
 from .sources import SourceFile
 
+if TYPE_CHECKING:  # search.py is loaded only by builds that make the index
+    from .search import Shard
+
 _STATE_FILE = "buildstate.pickle"
 _MARKUP_FILE = "markup.pickle"
 _QR_FILE = "qrcodes.pickle"
 _PARSED_FILE = "parsed.pickle"
 _PARSED_PART = 500  # files
 _TEMPLATES_FOLDER = "templates"
-_FORMAT = (__version__, 12)  # bump when what is stored changes
+_FORMAT = (__version__, 13)  # bump when what is stored changes
 _PACKAGE = Path(__file__).resolve().parent
+ShardRecord = tuple[tuple[str, ...], tuple[str, ...]]  # a search index shard's pages and files
 
 
 @dataclasses.dataclass
@@ -54,6 +61,8 @@ class BuildState:
     files: int = 0  # files in the output, copied ones included
     paths: frozenset[str] = frozenset()  # every file the last build put in the output
     warnings: tuple[BuildError, ...] = ()
+    indexed: frozenset[str] = frozenset()  # the pages the search index holds
+    shards: dict[str, ShardRecord] = dataclasses.field(default_factory=dict)  # the search index's shards by folder
     markup: dict[str, tuple[Rendered, tuple[BuildError, ...]]] | None = None  # loaded on first use
     markup_dirty: bool = False
     qr_codes: dict[str, bytes] | None = None  # QR code drawings by URL (see templates.QrCodes), loaded on first use
@@ -75,6 +84,7 @@ class BuildState:
             state.stamp, state.next_change, state.output, state.theme = stored["stamp"], stored["next_change"], stored["output"], stored["theme"]
             state.outputs, state.warnings, state.files = stored["outputs"], stored["warnings"], stored["files"]
             state.paths, state.source_stats = stored["paths"], stored["source_stats"]
+            state.indexed, state.shards = stored["indexed"], stored["shards"]
         return state
 
     def output_stands(self, options: BuildOptions, now: float, stamp: str | None = None) -> bool:
@@ -86,6 +96,15 @@ class BuildState:
         return (options.skip_if_current and not options.clean and bool(self.stamp) and self.output == str(output)
                 and (self.next_change is None or now < self.next_change) and (output / "index.html").is_file()
                 and (stamp or inputs_stamp(options, Path(self.theme))) == self.stamp)
+
+    def shard_files(self, shard: Shard, changed: Set[str], output: Path) -> tuple[str, ...] | None:
+        """The files of a search index shard as the last build made it, if they stand: it held the same
+        pages, none of them changed since (`changed`: the pages this build staged), and its files are all
+        in the output."""
+        known = self.shards.get(shard.folder)
+        if known is None or known[0] != shard.pages or not changed.isdisjoint(shard.pages):
+            return None
+        return known[1] if all((output / path).is_file() for path in known[1]) else None
 
     def cached_markup(self) -> dict[str, tuple[Rendered, tuple[BuildError, ...]]]:
         if self.markup is None:
@@ -165,7 +184,7 @@ class BuildState:
     def forget(self) -> None:
         """Start over: the next build renders everything (build --clean)."""
         self.stamp, self.next_change, self.output, self.theme, self.outputs, self.warnings, self.files = "", None, "", "", {}, (), 0
-        self.paths = frozenset()
+        self.paths, self.indexed, self.shards = frozenset(), frozenset(), {}
         self.markup, self.markup_dirty, self.source_stats = {}, True, {}
         self.qr_codes, self.qr_dirty = {}, True
         self.documents, self.items, self.slugs, self.parsed_loaded = {}, {}, {}, ({}, {}, {})
@@ -174,7 +193,8 @@ class BuildState:
         self.folder.mkdir(parents=True, exist_ok=True)
         _write(self.folder / _STATE_FILE, {"format": _FORMAT, "stamp": self.stamp, "next_change": self.next_change,
                                             "output": self.output, "theme": self.theme, "outputs": self.outputs, "warnings": self.warnings,
-                                            "files": self.files, "paths": self.paths, "source_stats": self.source_stats})
+                                            "files": self.files, "paths": self.paths, "source_stats": self.source_stats,
+                                            "indexed": self.indexed, "shards": self.shards})
         if self.markup_dirty and self.markup is not None:
             _write(self.folder / _MARKUP_FILE, {"format": _FORMAT, "entries": self.markup})
             self.markup_dirty = False

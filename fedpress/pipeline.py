@@ -11,13 +11,15 @@ from __future__ import annotations
 import contextlib
 import gc
 import hashlib
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
+from typing import NamedTuple
 
 from .buildstate import (
     BuildState,
+    ShardRecord,
     code_digest,
     fingerprints,
     inputs_stamp,
@@ -35,7 +37,7 @@ from .parallel import default_workers, parallel_batches, parallel_map
 from .plan import OutputJob, plan_site, render_order
 from .reader import Document, read_document
 from .render import PageRenderer
-from .search import BUNDLE, build_search_index
+from .search import INDEXED_MARK, build_search_index, index_year, plan_shards, shard_lists
 from .sources import CONTENT_DIR, SourceFile, digest_file, find_sources
 from .templates import QrCodes, is_page_url, make_environment, static_files
 from .writer import Staging, WriteReport, replace_file
@@ -60,6 +62,13 @@ class LiveSite:
     site: Prepared
     renderer: PageRenderer
     markup: MarkupRenderer | None = None  # made on first use
+
+
+class Staged(NamedTuple):
+    """What became of a rendered job's file."""
+
+    changed: bool  # it was staged: the output did not hold these bytes
+    indexed: bool  # a page for the search index (it carries the index mark)
 
 
 @dataclass(frozen=True)
@@ -119,14 +128,20 @@ def _build(options: BuildOptions, state: BuildState | None) -> BuildResult:
         results = [result for result, _ in rendered]
         _stop_on_errors(_with(problems, (r for r in results if isinstance(r, BuildError))))
         paths = [job.path for job in site.jobs]
+        staged = {job.path: result for job, result in zip(todo, results, strict=True) if isinstance(result, Staged)}
+        # The pages carrying the index mark: those rendered now say so; the others are as the last build left them.
+        indexed = frozenset(job.path for job in site.jobs if (staged[job.path].indexed if job.path in staged else job.path in state.indexed))
+        shards: dict[str, ShardRecord] = {}
         if options.search and site.config.search:
-            paths += _search_index(site, staging, state if reusable else None, any(r is True for r in results), problems, _workers(options))
+            index_paths, shards = _search_index(site, staging, state, reusable, staged, indexed, problems, _workers(options))
+            paths += index_paths
         with options.commit_guard or contextlib.nullcontext():
             report = staging.commit(paths, state.paths if reusable and state.paths else None)
     except BaseException:
         staging.abort()
         raise
     state.stamp, state.output, state.theme, state.outputs = stamp, str(output), str(theme), prints
+    state.indexed, state.shards = indexed, shards
     state.next_change, state.warnings, state.files = next_schedule_change(site.library), tuple(problems.warnings), len(paths)
     state.paths = frozenset(paths)
     state.remember_qr_codes({url: code for _, made in rendered for url, code in made.items()},
@@ -288,29 +303,30 @@ def _site_wide(site: Prepared) -> str:
     return site_wide_digest((config.root / CONFIG_FILE).read_bytes(), site.library, parts)
 
 
-def _search_index(site: Prepared, staging: Staging, state: BuildState | None, pages_changed: bool, problems: Problems,
-                  workers: int) -> list[str]:
-    """The Pagefind bundle's paths; it is made again only when a page changed or appeared/disappeared."""
-    page_paths = [job.path for job in site.jobs if job.path.endswith(".html")]
-    if state is not None and not pages_changed and set(page_paths) == {p for p in state.paths if p.endswith(".html") and BUNDLE not in p}:
-        kept = [path for path in state.paths if BUNDLE in path]
-        if kept and all((staging.output / path).is_file() for path in kept):
-            return kept
-    pages = {}
-    for path in page_paths:
-        staged = staging.folder / path
-        pages[path] = staged if staged.is_file() else staging.output / path
-    bundle = build_search_index(pages, site.config, problems, staging.folder, workers)
+def _search_index(site: Prepared, staging: Staging, state: BuildState, reusable: bool, staged: Mapping[str, Staged],
+                  indexed: frozenset[str], problems: Problems, workers: int) -> tuple[list[str], dict[str, ShardRecord]]:
+    """The Pagefind index of the `indexed` pages: its files, and each shard's folder -> its pages and files
+    (for the build state). Only the shards whose pages changed (`staged`: the jobs rendered now) are made again."""
+    shards = plan_shards({job.path: index_year(job) for job in site.jobs if job.path in indexed}, site.config)
+    changed = {path for path, result in staged.items() if result.changed}
+    kept = {shard.folder: files for shard in shards if reusable and (files := state.shard_files(shard, changed, staging.output)) is not None}
+    todo = [shard for shard in shards if shard.folder not in kept]
+    pages = {path: (staging.folder if path in changed else staging.output) / path for shard in todo for path in shard.pages}
+    made = build_search_index(todo, pages, problems, staging.folder, workers)
     _stop_on_errors(problems)
-    staging.keep_if_changed(bundle)
-    return bundle
+    staging.keep_if_changed(path for files in made.values() for path in files)
+    lists = shard_lists(shards)
+    for path, content in lists.items():
+        staging.put(path, content)
+    files = {**kept, **made}
+    return [*lists, *(path for shard in shards for path in files[shard.folder])], {shard.folder: (shard.pages, files[shard.folder]) for shard in shards}
 
 
 def _render_and_stage(renderer: PageRenderer, staging: Staging, qr_codes: QrCodes,
-                      jobs: Sequence[OutputJob]) -> list[tuple[bool | BuildError, dict[str, bytes]]]:
-    """For each job, whether its file was staged (False: the output already holds it) or its problem.
+                      jobs: Sequence[OutputJob]) -> list[tuple[Staged | BuildError, dict[str, bytes]]]:
+    """For each job, what became of its file, or its problem.
     The QR codes this process made come back with the last job, for the build state to keep."""
-    results = [content if isinstance(content, BuildError) else staging.put(job.path, content)
+    results = [content if isinstance(content, BuildError) else Staged(staging.put(job.path, content), isinstance(content, bytes) and INDEXED_MARK in content)
                for job, content in zip(jobs, renderer.render_many(jobs), strict=True)]
     return [(result, {}) for result in results[:-1]] + [(results[-1], qr_codes.take_made())]
 

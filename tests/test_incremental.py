@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from fedpress import pipeline, templates
+from fedpress import pipeline, search, templates
 from fedpress.buildstate import BuildState, fingerprint, fingerprints
 from fedpress.config import BuildOptions
 from fedpress.pipeline import build_site, render_edited_item
@@ -108,6 +108,52 @@ def test_incremental_build_equals_a_clean_build(built_once: tuple[Path, Path], t
     assert incremental.rendered < incremental.files or change in (template, config, page_title, traditional_phrase)
     build(site, tmp_path / "clean", cache=tmp_path / "clean.cache")
     assert tree(output) == tree(tmp_path / "clean")
+
+
+@pytest.fixture(scope="module")
+def built_sharded(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
+    """As `built_once`, with the search index in shards of a few years each (2021–2022, 2023–2024, 2025–)."""
+    base = tmp_path_factory.mktemp("sharded")
+    site = copy_site(REPO, base / "site")
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(search, "SHARD_PAGES", 12)
+        build(site, base / "out")
+    return site, base / "out"
+
+
+# An edited body, an item moved to another shard's year, one gone, one new, every page changed.
+@pytest.mark.parametrize("change", [body, date, deletion, new_file, template], ids=lambda c: c.__name__)
+def test_incremental_build_of_a_sharded_search_index_equals_a_clean_build(built_sharded: tuple[Path, Path], tmp_path: Path,
+                                                                          change: Callable[[Path], None], monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(search, "SHARD_PAGES", 12)
+    site = shutil.copytree(built_sharded[0], tmp_path / "site")
+    output = shutil.copytree(built_sharded[1], tmp_path / "out")
+    shutil.copytree(built_sharded[1].with_name("out.cache"), tmp_path / "out.cache")
+    change(site)
+    build(site, output)
+    build(site, tmp_path / "clean", cache=tmp_path / "clean.cache")
+    assert tree(output) == tree(tmp_path / "clean")
+    assert (output / "pagefind/shards.json").read_text(encoding="utf-8").count("/") >= 3
+
+
+def test_an_edit_indexes_again_only_the_shard_of_its_year(built_sharded: tuple[Path, Path], tmp_path: Path,
+                                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(search, "SHARD_PAGES", 12)
+    site = shutil.copytree(built_sharded[0], tmp_path / "site")
+    output = tmp_path / "out"
+    build(site, output)
+    indexed: list[str] = []
+    run_pagefind = search._run_pagefind
+    monkeypatch.setattr(search, "_run_pagefind", lambda binary, copies, into: indexed.append(into.relative_to(output.with_name(".out.staging")).as_posix())
+                        or run_pagefind(binary, copies, into))
+    before = {p: (p.stat().st_ino, p.stat().st_mtime_ns) for p in output.rglob("*") if p.is_file() and "pagefind/" in p.as_posix()}
+    body(site)  # an item of 2023
+    build(site, output)
+    assert sorted(indexed) == ["pagefind/2023", "zh-hant/pagefind/2023"]
+    after = {p: (p.stat().st_ino, p.stat().st_mtime_ns) for p in output.rglob("*") if p.is_file() and "pagefind/" in p.as_posix()}
+    untouched = {p for p in before if after.get(p) == before[p]}
+    assert {p for p in before if "/2023/" not in p.as_posix()} <= untouched  # the other shards' files were not written
+    assert {p for p in before if "/2023/fragment/" in p.as_posix()} - untouched  # the edited item's record was
 
 
 def test_a_theme_folder_made_in_the_site_replaces_the_shipped_theme_at_the_next_build(tmp_path: Path) -> None:

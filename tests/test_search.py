@@ -18,7 +18,9 @@ import lxml.html
 import pytest
 from browser import serve_folder
 
-from fedpress.errors import BuildFailed
+from fedpress import search as search_index
+from fedpress.config import load_config
+from fedpress.errors import BuildFailed, Problems
 from fedpress.search import spaced_for_index
 
 from conftest import REPO, SITES, build, copy_site
@@ -46,10 +48,21 @@ def indexed_texts(output: Path, prefix: str = "") -> dict[str, str]:
     return texts
 
 
+def shard_folders(output: Path, prefix: str = "") -> list[Path]:
+    """The shards of one script's index, as its pagefind/shards.json lists them."""
+    bundle = output / prefix / "pagefind"
+    return [bundle / name for name in json.loads((bundle / "shards.json").read_text(encoding="utf-8"))["shards"]]
+
+
 def fragments(output: Path, prefix: str = "") -> list[dict]:
-    """The records of one script's index (Pagefind's fragment files: gzip of a signature and JSON)."""
+    """The records of one script's index, every shard's."""
+    return [record for shard in shard_folders(output, prefix) for record in fragments_of(shard)]
+
+
+def fragments_of(shard: Path) -> list[dict]:
+    """The records of one shard (Pagefind's fragment files: gzip of a signature and JSON)."""
     records = []
-    for path in sorted((output / prefix / "pagefind/fragment").glob("*.pf_fragment")):
+    for path in sorted((shard / "fragment").glob("*.pf_fragment")):
         data = gzip.decompress(path.read_bytes())
         records.append(json.loads(data[len(b"pagefind_dcd"):]))
     return records
@@ -106,15 +119,34 @@ def test_a_word_split_by_an_inline_element_is_not_joined_to_the_text_before_it(t
         assert all(word in indexed for word in words) and "见相" not in record["content"], record["content"]
 
 
+def test_shards_take_whole_years_and_new_items_join_the_newest(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(search_index, "SHARD_PAGES", 3)
+    config = load_config(REPO, Problems())
+    years = {"about/index.html": None, "news/2019/a/index.html": 2019, "news/2019/b/index.html": 2019,
+             **{f"news/{year}/a/index.html": year for year in (2020, 2021, 2023, 2024)}}
+    pages = {**years, **{f"zh-hant/{path}": year for path, year in years.items()}}
+
+    def shards(pages: dict[str, int | None]) -> list[tuple[str, int]]:
+        return [(shard.folder, len(shard.pages)) for shard in search_index.plan_shards(pages, config)]
+
+    first = shards(pages)
+    assert first == [("pagefind/2019/", 3), ("pagefind/2020/", 3), ("pagefind/2024/", 1),  # undated pages go with the oldest
+                     ("zh-hant/pagefind/2019/", 3), ("zh-hant/pagefind/2020/", 3), ("zh-hant/pagefind/2024/", 1)]
+    grown = shards({**pages, "news/2024/new/index.html": 2024, "news/2025/new/index.html": 2025})
+    assert grown[:3] == [("pagefind/2019/", 3), ("pagefind/2020/", 3), ("pagefind/2024/", 3)]  # the older shards keep their pages
+    assert search_index.shard_lists(search_index.plan_shards(pages, config))["zh-hant/pagefind/shards.json"] == b'{"shards": ["2019/", "2020/", "2024/"]}'
+
+
 def test_each_script_has_its_own_bundle_without_pagefinds_ready_made_interfaces(sample_output: Path) -> None:
     for prefix in ("", "zh-hant/"):
-        bundle = sample_output / prefix / "pagefind"
+        [bundle] = shard_folders(sample_output, prefix)  # a small site's index is one shard, named after its first year
+        assert bundle == sample_output / prefix / "pagefind/2021"
         entry = json.loads((bundle / "pagefind-entry.json").read_text(encoding="utf-8"))
         assert list(entry["languages"]) == ["und"]  # one index per script, not segmented again (see fedpress/search.py)
         assert (bundle / "pagefind.js").is_file() and (bundle / f"pagefind.{entry['languages']['und']['hash']}.pf_meta").is_file()
         assert not [p.name for p in bundle.iterdir() if p.name.startswith(("pagefind-ui", "pagefind-modular", "pagefind-component"))]
         search_page = lxml.html.fromstring((sample_output / prefix / "search/index.html").read_bytes())
-        assert search_page.xpath("//form[@class='search-form']/@data-pagefind") == [f"/{prefix}pagefind/pagefind.js"]
+        assert search_page.xpath("//form[@class='search-form']/@data-pagefind") == [f"/{prefix}pagefind/shards.json"]
 
 
 def test_only_published_items_and_pages_are_indexed(sample_output: Path) -> None:
@@ -275,6 +307,47 @@ def test_one_query_downloads_little_of_the_index(browser_page) -> None:
     search(browser_page, "家庭教育")
     index = sum(size for path, size in sizes.items() if path.endswith((".pf_meta", ".pf_index", ".pf_fragment", ".pf_filter")))
     assert 0 < index < 150_000, sizes
+
+
+@pytest.fixture(scope="module")
+def sharded_output(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The sample site with its index in three shards of whole years (2021–2022, 2023–2024, 2025–)."""
+    output = tmp_path_factory.mktemp("sharded") / "out"
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(search_index, "SHARD_PAGES", 12)
+        build(REPO, output)
+    return output
+
+
+def test_a_shard_holds_whole_years_and_every_indexed_page_is_in_one(sharded_output: Path) -> None:
+    for prefix in ("", "zh-hant/"):
+        shards = shard_folders(sharded_output, prefix)
+        assert [shard.name for shard in shards] == ["2021", "2023", "2025"]
+        urls = [record["url"] for shard in shards for record in fragments_of(shard)]
+        assert sorted(urls) == sorted("/" + url.removeprefix(f"/{prefix}") for url in indexed_texts(sharded_output, prefix))
+        years = [{r["filters"].get("year", ["undated"])[0] for r in fragments_of(shard)} for shard in shards]
+        assert years == [{"undated", "2021", "2022"}, {"2023", "2024"}, {"2025", "2026"}]
+
+
+@pytest.mark.parametrize(("prefix", "queries"), [("", SIMPLIFIED_QUERIES), ("zh-hant/", TRADITIONAL_QUERIES)])
+def test_a_search_covers_every_shard(chromium, sharded_output: Path, prefix: str, queries: list[str]) -> None:
+    texts = indexed_texts(sharded_output, prefix)
+    with serve_folder(sharded_output) as base:
+        context = chromium.new_context(base_url=base)
+        page = context.new_page()
+        metas: set[str] = set()
+        page.on("requestfinished", lambda request: metas.add(urlsplit(request.url).path.rpartition("/pagefind/")[2].split("/")[0])
+                if request.url.endswith(".pf_meta") else None)
+        for query in queries:
+            expected = {url for url, text in texts.items() if query in text}
+            found = search(page, query, prefix)
+            assert len(found) == len(set(found)) and set(found) == expected, (query, sorted(expected ^ set(found)))
+        assert metas == {"2021", "2023", "2025"}
+        word = queries[0]
+        for year in ("2021", "2024", "2026"):
+            found = search(page, word, prefix, year=year)
+            assert found and set(found) == {url for url, text in texts.items() if word in text and f"/{year}/" in url}, year
+        context.close()
 
 
 def test_search_works_under_a_sub_path(chromium, tmp_path: Path) -> None:

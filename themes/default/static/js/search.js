@@ -32,16 +32,30 @@
     return text;
   }
 
+  /* The index is in shards of whole years (see fedpress/search.py), listed in pagefind/shards.json:
+     Pagefind is loaded from the first and the others are merged into it, so one search covers them all. */
   function load() {
-    if (!form.getAttribute("data-pagefind")) { // nothing published yet, so there is no index: nothing is found
+    var listed = form.getAttribute("data-pagefind");
+    if (!listed) { // nothing published yet, so there is no index: nothing is found
       return Promise.resolve({ search: function () { return Promise.resolve({ results: [] }); } });
     }
     if (!pagefind) {
-      pagefind = import(form.getAttribute("data-pagefind")).then(function (module) {
-        return module.options({ baseUrl: form.getAttribute("data-results-base"), excerptLength: 60 }).then(function () {
-          return module;
+      var list = new URL(listed, location.href);
+      var options = { baseUrl: form.getAttribute("data-results-base"), excerptLength: 60 };
+      pagefind = fetch(list, { cache: "no-cache" }).then(function (response) {
+        if (!response.ok) throw new Error("shards.json: " + response.status);
+        return response.json();
+      }).then(function (index) {
+        var shards = index.shards.map(function (name) { return new URL(name, list).pathname; });
+        return import(shards[0] + "pagefind.js").then(function (module) {
+          return module.options(Object.assign({ basePath: shards[0] }, options)).then(function () {
+            return Promise.all(shards.slice(1).map(function (shard) { return module.mergeIndex(shard, options); }));
+          }).then(function () {
+            return module;
+          });
         });
       });
+      pagefind.catch(function () { pagefind = null; }); // a failed load is tried again at the next search
     }
     return pagefind;
   }
