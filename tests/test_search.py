@@ -253,6 +253,8 @@ def test_several_words_find_the_items_containing_all_of_them(browser_page, sampl
     found = search(browser_page, "妇联 12338")
     assert set(found) == {url for url, text in texts.items() if "妇联" in text and "12338" in text}
     assert search(browser_page, "李秀英 12338") == []
+    assert search(browser_page, "12339") == []  # not on the site: nothing, not the items with 12 or 123
+    assert set(search(browser_page, "“12338”")) == {url for url, text in texts.items() if "12338" in text}  # quotes typed are ignored
 
 
 def test_category_and_year_filters_narrow_the_results(browser_page, sample_output: Path) -> None:
@@ -343,6 +345,9 @@ def test_a_search_covers_every_shard(chromium, sharded_output: Path, prefix: str
             found = search(page, query, prefix)
             assert len(found) == len(set(found)) and set(found) == expected, (query, sorted(expected ^ set(found)))
         assert metas == {"2021", "2023", "2025"}
+        # A number found in one shard is not "found" in the others by the longest word that begins it (12, 123 …).
+        for absent in ("12339", "2099"):
+            assert search(page, absent, prefix) == [], absent
         word = queries[0]
         for year in ("2021", "2024", "2026"):
             found = search(page, word, prefix, year=year)

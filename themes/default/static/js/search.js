@@ -3,8 +3,8 @@
    this script reads it, asks Pagefind, and lists title, date, category, type and an excerpt with the
    matching words marked. Messages come from the page (.search-messages), so they are in its script.
    The index has every Han character as a word of its own (see fedpress/search.py), so each Chinese
-   word of the query is looked up as an exact phrase of characters, and a query of several words
-   (separated by spaces) finds the items containing all of them. */
+   word of the query is looked up as an exact phrase of characters, any other word (12338) whole, and a
+   query of several words (separated by spaces) finds the items containing all of them. */
 (function () {
   "use strict";
   var form = document.querySelector(".search-form");
@@ -83,11 +83,12 @@
     return fragment;
   }
 
-  /* Each word of the query as Pagefind should look it up: Chinese as an exact phrase of characters. */
+  /* Each word of the query as Pagefind should look it up: exactly, Chinese as a phrase of characters.
+     Looked up as a word's beginning, a word the index lacks (12339) would match the longest word that
+     begins it (12): Pagefind's fallback, which finds what the reader did not ask for. */
   function lookups(query) {
-    return query.split(/\s+/).filter(Boolean).map(function (word) {
-      var spaced = word.replace(HAN_BOUNDARY, " ");
-      return spaced === word ? word : '"' + spaced + '"';
+    return query.replace(/"/g, " ").split(/\s+/).filter(Boolean).map(function (word) {
+      return '"' + word.replace(HAN_BOUNDARY, " ") + '"';
     });
   }
 
