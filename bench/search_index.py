@@ -2,8 +2,8 @@
 
     .venv/bin/python bench/search_index.py [--site DIR] [--query 妇联] [--query 家庭教育 ...]
 
-Builds the site (without writing it anywhere but a temporary folder), times Pagefind's part
-separately, then serves the result on 127.0.0.1 and runs each query on the search page in
+Builds the site (without writing it anywhere but a temporary folder), times the search index's
+part separately, then serves the result on 127.0.0.1 and runs each query on the search page in
 Debian's headless Chromium, adding up the bytes of index files it fetched (pf_meta, pf_index,
 pf_filter, pf_fragment) and, separately, Pagefind's script and WebAssembly. The local server
 does not compress, so these are the uncompressed transfer sizes (the index files are gzip
@@ -27,13 +27,11 @@ from urllib.parse import quote, urlsplit
 
 import lxml.html
 
-from fedpress import search
+from fedpress import pipeline, search
 from fedpress.config import BuildOptions, load_config
 from fedpress.errors import Problems
 from fedpress.hant import Converter
-from fedpress.parallel import default_workers
 from fedpress.pipeline import build_site
-from fedpress.search import build_search_index
 
 INDEX_FILES = (".pf_meta", ".pf_index", ".pf_filter", ".pf_fragment")
 
@@ -58,21 +56,17 @@ def main() -> None:
     base_path = config.base_path
     with tempfile.TemporaryDirectory(prefix="fedpress-bench-") as folder:
         output = Path(folder) / "root" / base_path.strip("/")  # served under the site's own path
+        indexing = _timed(pipeline, "build_search_index")
         started = time.perf_counter()
-        built = build_site(BuildOptions(site=args.site, output=output, cache=Path(folder) / "cache", search=False))
-        rendered = time.perf_counter() - started
-        pages = {p.relative_to(output).as_posix(): p for p in sorted(output.rglob("*.html"))}
-        problems = Problems()
-        started = time.perf_counter()
-        bundle = build_search_index(pages, config, problems, output, default_workers())
-        indexing = time.perf_counter() - started
-        if problems:
-            raise SystemExit("\n".join(str(p) for p in problems.errors))
-        print(f"{built.files} files built in {rendered:.1f} s; search index of {len(pages)} pages built in {indexing:.1f} s")
+        built = build_site(BuildOptions(site=args.site, output=output, cache=Path(folder) / "cache"))
+        total = time.perf_counter() - started
+        pages = sum(len(shard.pages) for shard in indexing.shards)
+        print(f"{built.files} files built in {total:.1f} s, of which the search index of {pages} pages "
+              f"({len(indexing.shards)} shards) took {indexing.seconds:.1f} s")
         for prefix in ("", "zh-hant/"):
-            files = [rel for rel in bundle if rel.startswith(prefix + "pagefind/") and (prefix or not rel.startswith("zh-hant/"))]
+            files = [p for p in (output / prefix / search.BUNDLE).rglob("*") if p.is_file()]
             if files:
-                print(f"  /{prefix}pagefind/: {len(files)} files, {sum((output / rel).stat().st_size for rel in files) / 1024:.0f} KiB")
+                print(f"  /{prefix}pagefind/: {len(files)} files, {sum(p.stat().st_size for p in files) / 1024:.0f} KiB")
         handler = functools.partial(_Quiet, directory=str(Path(folder) / "root"))
         server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
         threading.Thread(target=server.serve_forever, daemon=True).start()
@@ -84,6 +78,27 @@ def main() -> None:
                 _measure(home, queries)
         finally:
             server.shutdown()
+
+
+class _Timing:
+    seconds = 0.0
+    shards: tuple = ()
+
+
+def _timed(module, name: str) -> _Timing:
+    """Replace `module.name` by a function that adds its time, and the shards it made, to the result."""
+    timing, original = _Timing(), getattr(module, name)
+
+    def timed(shards, *args, **kwargs):
+        started = time.perf_counter()
+        try:
+            return original(shards, *args, **kwargs)
+        finally:
+            timing.seconds += time.perf_counter() - started
+            timing.shards += tuple(shards)
+
+    setattr(module, name, timed)
+    return timing
 
 
 def _measure(home: str, queries: list[str]) -> None:
@@ -138,11 +153,13 @@ def _recall(home: str, output: Path, queries: list[str], to_traditional) -> None
             texts = _indexed_texts(output, prefix)
             for query in map(convert, queries):
                 found = set(page.evaluate("""async ([bundle, base, q]) => {
-                    const pagefind = await import(bundle);
-                    await pagefind.options({baseUrl: base});
+                    const shards = (await (await fetch(bundle + "shards.json")).json()).shards.map(name => bundle + name);
+                    const pagefind = await import(shards[0] + "pagefind.js");
+                    await pagefind.options({basePath: shards[0], baseUrl: base});
+                    for (const shard of shards.slice(1)) await pagefind.mergeIndex(shard, {baseUrl: base});
                     const found = await pagefind.search(q);
                     return Promise.all(found.results.map(r => r.data().then(d => d.url)));
-                }""", [f"{base_path}{prefix}pagefind/pagefind.js", base_path + prefix, query]))
+                }""", [f"{base_path}{prefix}pagefind/", base_path + prefix, query]))
                 expected = {base_path.rstrip("/") + url for url, text in texts.items() if query in text}
                 print(f"/{prefix} {query}: {len(expected)} items contain it; Pagefind finds {len(found & expected)} of them"
                       f" and {len(found - expected)} others")
