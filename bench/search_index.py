@@ -62,7 +62,7 @@ def main() -> None:
         total = time.perf_counter() - started
         pages = sum(len(shard.pages) for shard in indexing.shards)
         print(f"{built.files} files built in {total:.1f} s, of which the search index of {pages} pages "
-              f"({len(indexing.shards)} shards) took {indexing.seconds:.1f} s")
+              f"({len(indexing.shards)} shards, every script's) took {indexing.seconds:.1f} s")
         for prefix in ("", "zh-hant/"):
             files = [p for p in (output / prefix / search.BUNDLE).rglob("*") if p.is_file()]
             if files:
