@@ -120,12 +120,11 @@ def plan_shards(pages: Mapping[str, int | None], config: SiteConfig) -> list[Sha
     join the newest shard, so the older shards keep their pages and are not made again; a small
     site has one shard."""
     variants = site_variants(config)
+    by_script: dict[Variant, dict[int | None, list[str]]] = {variant: {} for variant in variants}
+    for path, year in pages.items():
+        by_script[_variant_of(path, variants)].setdefault(year, []).append(path)
     shards = []
-    for variant in variants:
-        by_year: dict[int | None, list[str]] = {}
-        for path, year in pages.items():
-            if _variant_of(path, variants) == variant:
-                by_year.setdefault(year, []).append(path)
+    for variant, by_year in by_script.items():
         group: list[str] = []
         years: list[int] = []
         for year in sorted(by_year, key=lambda y: -1 if y is None else y):
@@ -176,10 +175,10 @@ def build_search_index(shards: Sequence[Shard], pages: Mapping[str, Path], probl
         # Each shard is made by a Pagefind process of its own, `workers` at a time, largest first: one
         # keeps about 1.4 cores busy. Pagefind writes the bundle where it goes: copying it there from a
         # scratch folder, file by file, kept the main process busy for a second at 1,000 items.
-        todo = sorted(shards, key=lambda shard: -len(shard.pages))
-        with ThreadPoolExecutor(max(1, min(workers, len(todo)))) as pool:
-            errors = dict(zip((s.folder for s in todo), pool.map(lambda s: _run_pagefind(binary, copies[s.folder], into / s.folder), todo),
-                              strict=True))
+        with ThreadPoolExecutor(max(1, min(workers, len(shards)))) as pool:
+            runs = {shard.folder: pool.submit(_run_pagefind, binary, copies[shard.folder], into / shard.folder)
+                    for shard in sorted(shards, key=lambda shard: -len(shard.pages))}
+            errors = {folder: run.result() for folder, run in runs.items()}
     made = {}
     for shard in shards:
         bundle = into / shard.folder
@@ -194,10 +193,13 @@ def build_search_index(shards: Sequence[Shard], pages: Mapping[str, Path], probl
             problems.error("站内搜索", 0, "", f"整理{label}站内搜索索引失败（{exc}）："
                            "Pagefind 的版本可能与 fedpress 不匹配，请运行 pip install -e . 安装指定的版本。")
             return {}
+        kept = []
         for rel in files_under(bundle):
             if rel.rpartition("/")[2].startswith(_UNUSED):
                 (bundle / rel).unlink()
-        made[shard.folder] = tuple(shard.folder + rel for rel in files_under(bundle))
+            else:
+                kept.append(shard.folder + rel)
+        made[shard.folder] = tuple(kept)
     return made
 
 
