@@ -11,7 +11,7 @@ from __future__ import annotations
 import contextlib
 import gc
 import hashlib
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
@@ -133,7 +133,8 @@ def _build(options: BuildOptions, state: BuildState | None) -> BuildResult:
         indexed = frozenset(job.path for job in site.jobs if (staged[job.path].indexed if job.path in staged else job.path in state.indexed))
         shards: dict[str, ShardRecord] = {}
         if options.search and site.config.search:
-            index_paths, shards = _search_index(site, staging, state, reusable, staged, indexed, problems, _workers(options))
+            changed = frozenset(path for path, result in staged.items() if result.changed)
+            index_paths, shards = _search_index(site, staging, state if reusable else None, changed, indexed, problems, _workers(options))
             paths += index_paths
         with options.commit_guard or contextlib.nullcontext():
             report = staging.commit(paths, state.paths if reusable and state.paths else None)
@@ -303,16 +304,16 @@ def _site_wide(site: Prepared) -> str:
     return site_wide_digest((config.root / CONFIG_FILE).read_bytes(), site.library, parts)
 
 
-def _search_index(site: Prepared, staging: Staging, state: BuildState, reusable: bool, staged: Mapping[str, Staged],
-                  indexed: frozenset[str], problems: Problems, workers: int) -> tuple[list[str], dict[str, ShardRecord]]:
+def _search_index(site: Prepared, staging: Staging, state: BuildState | None, changed: frozenset[str], indexed: frozenset[str],
+                  problems: Problems, workers: int) -> tuple[list[str], dict[str, ShardRecord]]:
     """The Pagefind index of the `indexed` pages: its files, and each shard's folder -> its pages and files
-    (for the build state). Only the shards whose pages changed (`staged`: the jobs rendered now) are made again."""
+    (for the build state). The shards of the last build (`state`, None if it wrote elsewhere) are kept
+    unless one of their pages changed (`changed`: the pages staged now) or their pages are others."""
     shards = plan_shards({job.path: index_year(job) for job in site.jobs if job.path in indexed}, site.config)
-    changed = {path for path, result in staged.items() if result.changed}
-    kept = {shard.folder: files for shard in shards if reusable and (files := state.shard_files(shard, changed, staging.output)) is not None}
+    kept = {shard.folder: files for shard in shards if state is not None and (files := state.shard_files(shard, changed, staging.output)) is not None}
     todo = [shard for shard in shards if shard.folder not in kept]
     pages = {path: (staging.folder if path in changed else staging.output) / path for shard in todo for path in shard.pages}
-    made = build_search_index(todo, pages, problems, staging.folder, workers)
+    made = build_search_index(todo, pages, problems, staging.folder, workers) if todo else {}
     _stop_on_errors(problems)
     staging.keep_if_changed(path for files in made.values() for path in files)
     lists = shard_lists(shards)
