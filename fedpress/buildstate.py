@@ -9,8 +9,9 @@ All incremental decisions live here:
 - Output fingerprints: per output file, a digest of the values it shows (its items' source digests
   and URLs, its neighbours, its page of a list, the site-wide values every page shows). A job whose
   fingerprint is unchanged and whose file exists is not rendered again.
-- Search index shards: the pages each shard of the last build's index holds, and its files. A shard
-  whose pages are the same and unchanged is not made again (`shard_files`).
+- Search index shards: the pages each shard of the last build's index holds, its files and a digest
+  of the copies Pagefind read. A shard whose pages are the same and unchanged is not made again
+  (`standing_shard`), nor one whose pages changed but whose copies did not (`shard_made_from`).
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ import pickle
 import shutil
 from collections.abc import Iterable, Mapping, Sequence, Set
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 from . import __version__
 from .config import CONFIG_FILE, BuildOptions
@@ -43,9 +44,16 @@ _QR_FILE = "qrcodes.pickle"
 _PARSED_FILE = "parsed.pickle"
 _PARSED_PART = 500  # files
 _TEMPLATES_FOLDER = "templates"
-_FORMAT = (__version__, 13)  # bump when what is stored changes
+_FORMAT = (__version__, 14)  # bump when what is stored changes
 _PACKAGE = Path(__file__).resolve().parent
-ShardRecord = tuple[tuple[str, ...], tuple[str, ...]]  # a search index shard's pages and files
+
+
+class ShardRecord(NamedTuple):
+    """A search index shard as the last build left it."""
+
+    pages: tuple[str, ...]
+    files: tuple[str, ...]
+    read: str  # the digest of the copies of its pages that Pagefind read (search.Bundle)
 
 
 @dataclasses.dataclass
@@ -97,14 +105,21 @@ class BuildState:
                 and (self.next_change is None or now < self.next_change) and (output / "index.html").is_file()
                 and (stamp or inputs_stamp(options, Path(self.theme))) == self.stamp)
 
-    def shard_files(self, shard: Shard, changed: Set[str], output: Path) -> tuple[str, ...] | None:
-        """The files of a search index shard as the last build made it, if they stand: it held the same
-        pages, none of them changed since (`changed`: the pages this build staged), and its files are all
-        in the output."""
+    def standing_shard(self, shard: Shard, changed: Set[str], output: Path) -> ShardRecord | None:
+        """The search index shard as the last build made it, if it stands: it held the same pages, none of
+        them changed since (`changed`: the pages this build staged), and its files are all in the output."""
         known = self.shards.get(shard.folder)
-        if known is None or known[0] != shard.pages or not changed.isdisjoint(shard.pages):
+        if known is None or known.pages != shard.pages or not changed.isdisjoint(shard.pages):
             return None
-        return known[1] if all((output / path).is_file() for path in known[1]) else None
+        return known if _all_files(output, known.files) else None
+
+    def shard_made_from(self, shard: Shard, read: str, output: Path) -> tuple[str, ...] | None:
+        """The files of the search index shard the last build made from the same copies of the same pages
+        (`read`: their digest), if they are all in the output."""
+        known = self.shards.get(shard.folder)
+        if known is None or known.pages != shard.pages or known.read != read:
+            return None
+        return known.files if _all_files(output, known.files) else None
 
     def cached_markup(self) -> dict[str, tuple[Rendered, tuple[BuildError, ...]]]:
         if self.markup is None:
@@ -352,3 +367,7 @@ def _write(path: Path, data: dict, parts: Iterable[object] = ()) -> None:
         for part in parts:
             pickle.dump(part, file, protocol=pickle.HIGHEST_PROTOCOL)
     os.replace(temporary, path)
+
+
+def _all_files(output: Path, paths: Iterable[str]) -> bool:
+    return all((output / path).is_file() for path in paths)

@@ -103,7 +103,7 @@ def _readable_parts(markup: str) -> tuple[list[str], list[tuple[int, int, int, s
     (token, start, end, text). A text node is converted whole; a tag, in its readable attributes;
     comments, code, scripts and what is marked translate="no" not at all. Only non-ASCII tokens
     can change (OpenCC changes nothing else), and C finds those in a list comprehension."""
-    tokens = _MARKUP.split(markup)
+    tokens = markup_tokens(markup)
     alone = _left_alone(tokens)
     edits: list[tuple[int, int, int, str]] = []
     for index in [i for i, token in enumerate(tokens) if not token.isascii()]:
@@ -123,18 +123,27 @@ def _left_alone(tokens: list[str]) -> set[int]:
     for index in candidates:
         token = tokens[index]
         if index not in alone and (_MARKED in token or _FROZEN_START.match(token)):
-            alone.update(_element_tokens(tokens, index))
+            alone.update(element_tokens(tokens, index))
     return alone
 
 
-def _element_tokens(tokens: list[str], index: int) -> range:
+def markup_tokens(page: str) -> list[str]:
+    """The page as text and markup in turns: text at even indexes; at odd ones a comment, a raw-text
+    element (script, style, textarea) whole, or a tag."""
+    return _MARKUP.split(page)
+
+
+def element_tokens(tokens: list[str], index: int) -> range:
     """The tokens from the markup token `index` to the end of the comment or element it opens."""
     token = tokens[index]
     tag = _TAG.match(token)  # None for a comment, which is one token
     if tag is None or tag.group(2).lower() in _ONE_TOKEN or token[-2] == "/":
         return range(index, index + 1)
     name, depth = tag.group(2).lower(), 1
+    width = len(name) + 2  # "</name": only a tag beginning so can be one of this element's kind
     for later in range(index + 2, len(tokens), 2):
+        if name not in tokens[later][:width].lower():
+            continue
         inner = _TAG.match(tokens[later])
         if inner is not None and inner.group(2).lower() == name:
             depth += -1 if inner.group(1) else 1

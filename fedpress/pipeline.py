@@ -306,21 +306,23 @@ def _site_wide(site: Prepared) -> str:
 
 def _search_index(site: Prepared, staging: Staging, state: BuildState | None, changed: frozenset[str], indexed: frozenset[str],
                   problems: Problems, workers: int) -> tuple[list[str], dict[str, ShardRecord]]:
-    """The Pagefind index of the `indexed` pages: its files, and each shard's folder -> its pages and files
-    (for the build state). The shards of the last build (`state`, None if it wrote elsewhere) are kept
-    unless one of their pages changed (`changed`: the pages staged now) or their pages are others."""
+    """The Pagefind index of the `indexed` pages: its files, and each shard's record (for the build state).
+    The shards of the last build (`state`, None if it wrote elsewhere) are kept unless one of their pages
+    changed (`changed`: the pages staged now) or their pages are others, and then too if the copies
+    Pagefind reads of their pages are the same."""
     shards = plan_shards({job.path: index_year(job) for job in site.jobs if job.path in indexed}, site.config)
-    kept = {shard.folder: files for shard in shards if state is not None and (files := state.shard_files(shard, changed, staging.output)) is not None}
-    todo = [shard for shard in shards if shard.folder not in kept]
+    records = {shard.folder: record for shard in shards if state is not None and (record := state.standing_shard(shard, changed, staging.output))}
+    todo = [shard for shard in shards if shard.folder not in records]
     pages = {path: (staging.folder if path in changed else staging.output) / path for shard in todo for path in shard.pages}
-    made = build_search_index(todo, pages, problems, staging.folder, workers) if todo else {}
+    made_before = (lambda shard, read: state.shard_made_from(shard, read, staging.output)) if state is not None else (lambda shard, read: None)
+    bundles = build_search_index(todo, pages, problems, staging.folder, workers, made_before) if todo else {}
     _stop_on_errors(problems)
-    staging.keep_if_changed(path for files in made.values() for path in files)
+    staging.keep_if_changed(path for bundle in bundles.values() if bundle.made for path in bundle.files)
+    records |= {shard.folder: ShardRecord(shard.pages, bundles[shard.folder].files, bundles[shard.folder].read) for shard in todo}
     lists = shard_lists(shards)
     for path, content in lists.items():
         staging.put(path, content)
-    files = {**kept, **made}
-    return [*lists, *(path for shard in shards for path in files[shard.folder])], {shard.folder: (shard.pages, files[shard.folder]) for shard in shards}
+    return [*lists, *(path for shard in shards for path in records[shard.folder].files)], {shard.folder: records[shard.folder] for shard in shards}
 
 
 def _render_and_stage(renderer: PageRenderer, staging: Staging, qr_codes: QrCodes,

@@ -16,8 +16,10 @@ A script's index is made in shards of whole years (pagefind/2019/, pagefind/2024
 in pagefind/shards.json), each by a Pagefind run of its own, and the search page merges them
 (Pagefind's mergeIndex). Pagefind cannot update an index, but a rebuild makes again only the
 shards whose pages changed: an edited article costs the indexing of its years, not of the
-whole site. Pagefind's time and memory also grow faster than the pages it indexes at once
-(at 10,000 pages, 2.7 GB), and shards keep every run small.
+whole site; and a shard whose pages all changed, but not the copies Pagefind reads of them
+(a template edit to the header or footer, which Pagefind ignores), is not made again either.
+Pagefind's time and memory also grow faster than the pages it indexes at once (at 10,000
+pages, 2.7 GB), and shards keep every run small.
 
 Chinese is indexed character by character. Pagefind's extended binary segments Chinese
 into dictionary words (jieba), and a word is only found whole or by its beginning: the
@@ -43,13 +45,15 @@ import re
 import struct
 import subprocess
 import tempfile
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
+from typing import NamedTuple
 
 from .config import SiteConfig
 from .errors import Problems
+from .hant import element_tokens, markup_tokens
 from .parallel import parallel_map
 from .plan import OutputJob, Variant, site_variants
 from .writer import files_under
@@ -72,7 +76,7 @@ _UNUSED = ("pagefind-ui", "pagefind-modular-ui", "pagefind-component-ui", "pagef
 _TIMEOUT = 900  # seconds; a 1,000-item site takes a few
 _HAN = "[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003134f]"  # also in static/js/search.js
 _HAN_CHARACTER = re.compile(f"({_HAN})")  # split() keeps each Han character as a piece of its own
-_MARKUP = re.compile(r"(<!--.*?-->|<script\b.*?</script>|<style\b.*?</style>|<[^>]*>)", re.S)
+_IGNORED_WHOLE = 'data-pagefind-ignore="all"'  # the theme's way of writing it; others are left in the copies
 _SEARCH_FACT = re.compile(r"\sdata-pagefind-(?:meta|filter)=")
 
 
@@ -103,6 +107,14 @@ class Shard:
     def folder(self) -> str:
         """Its bundle's output path, e.g. "zh-hant/pagefind/2019/"."""
         return f"{self.variant.prefix}{BUNDLE}{self.name}/"
+
+
+class Bundle(NamedTuple):
+    """A shard's bundle as a build left it."""
+
+    read: str  # a digest of the copies of its pages that Pagefind read
+    files: tuple[str, ...]  # the output paths of its files
+    made: bool  # made by this build (its files are in the staging folder), not kept from the last
 
 
 def index_year(job: OutputJob) -> int | None:
@@ -151,11 +163,14 @@ def shard_lists(shards: Sequence[Shard]) -> dict[str, bytes]:
     return {path: json.dumps({"shards": names}, ensure_ascii=False).encode("utf-8") for path, names in lists.items()}
 
 
-def build_search_index(shards: Sequence[Shard], pages: Mapping[str, Path], problems: Problems, into: Path,
-                       workers: int = 1) -> dict[str, tuple[str, ...]]:
-    """Make the bundle of each of `shards` in the folder `into` (the build's staging folder): each
-    shard's folder -> the paths of its files, relative to `into`. Problems are reported, not raised.
-    `pages`: each page of the shards -> the file holding it."""
+def build_search_index(shards: Sequence[Shard], pages: Mapping[str, Path], problems: Problems, into: Path, workers: int = 1,
+                       made_before: Callable[[Shard, str], tuple[str, ...] | None] = lambda shard, read: None) -> dict[str, Bundle]:
+    """The bundle of each of `shards`, by folder, made in the folder `into` (the build's staging folder).
+    Problems are reported, not raised. `pages`: each page of the shards -> the file holding it.
+    `made_before(shard, read)`: the files of the bundle the last build made of this shard from the same
+    copies (`read`: their digest), if they stand; Pagefind is not run for it again. Pagefind reads only
+    the copies (with the same options, the same Pagefind), so the same copies give the same bundle: a
+    change to what Pagefind leaves aside (a header, a footer) costs the copies, not the index."""
     try:
         binary = pagefind_binary()
     except (SearchUnavailable, FileNotFoundError) as exc:
@@ -171,36 +186,56 @@ def build_search_index(shards: Sequence[Shard], pages: Mapping[str, Path], probl
         for copy, _ in jobs:
             copy.parent.mkdir(parents=True, exist_ok=True)
             copy.touch()
-        parallel_map(lambda job: _copy_for_index(job[1], job[0]), jobs, workers)
+        digests = iter(parallel_map(lambda job: _copy_for_index(job[1], job[0]), jobs, workers))
+        read = {shard.folder: _digest_of_copies(shard.pages, digests) for shard in shards}
+        kept = {shard.folder: files for shard in shards if (files := made_before(shard, read[shard.folder])) is not None}
+        todo = [shard for shard in shards if shard.folder not in kept]
         # Each shard is made by a Pagefind process of its own, `workers` at a time, largest first: one
         # keeps about 1.4 cores busy. Pagefind writes the bundle where it goes: copying it there from a
         # scratch folder, file by file, kept the main process busy for a second at 1,000 items.
-        with ThreadPoolExecutor(max(1, min(workers, len(shards)))) as pool:
+        with ThreadPoolExecutor(max(1, min(workers, len(todo)))) as pool:
             runs = {shard.folder: pool.submit(_run_pagefind, binary, copies[shard.folder], into / shard.folder)
-                    for shard in sorted(shards, key=lambda shard: -len(shard.pages))}
+                    for shard in sorted(todo, key=lambda shard: -len(shard.pages))}
             errors = {folder: run.result() for folder, run in runs.items()}
-    made = {}
-    for shard in shards:
-        bundle = into / shard.folder
-        label = shard.variant.label
-        if errors[shard.folder]:
-            problems.error("站内搜索", 0, "", f"生成{label}站内搜索索引失败：{errors[shard.folder]}。"
-                           "网站没有更新；请检查 Pagefind 是否安装完整（pip install -e .），或把以上信息告诉网站维护人员。")
+    bundles = {folder: Bundle(read[folder], files, False) for folder, files in kept.items()}
+    for shard in todo:
+        files = _finished_bundle(shard, into, errors[shard.folder], problems)
+        if files is None:
             return {}
-        try:
-            _sort_filters(bundle)
-        except (OSError, ValueError, KeyError, IndexError) as exc:
-            problems.error("站内搜索", 0, "", f"整理{label}站内搜索索引失败（{exc}）："
-                           "Pagefind 的版本可能与 fedpress 不匹配，请运行 pip install -e . 安装指定的版本。")
-            return {}
-        kept = []
-        for rel in files_under(bundle):
-            if rel.rpartition("/")[2].startswith(_UNUSED):
-                (bundle / rel).unlink()
-            else:
-                kept.append(shard.folder + rel)
-        made[shard.folder] = tuple(kept)
-    return made
+        bundles[shard.folder] = Bundle(read[shard.folder], files, True)
+    return bundles
+
+
+def _finished_bundle(shard: Shard, into: Path, error: str, problems: Problems) -> tuple[str, ...] | None:
+    """The output paths of the files of the bundle Pagefind made for `shard`, its filters put in order
+    and its ready-made interfaces left out; None, with the problem reported, if it failed."""
+    bundle = into / shard.folder
+    label = shard.variant.label
+    if error:
+        problems.error("站内搜索", 0, "", f"生成{label}站内搜索索引失败：{error}。"
+                       "网站没有更新；请检查 Pagefind 是否安装完整（pip install -e .），或把以上信息告诉网站维护人员。")
+        return None
+    try:
+        _sort_filters(bundle)
+    except (OSError, ValueError, KeyError, IndexError) as exc:
+        problems.error("站内搜索", 0, "", f"整理{label}站内搜索索引失败（{exc}）："
+                       "Pagefind 的版本可能与 fedpress 不匹配，请运行 pip install -e . 安装指定的版本。")
+        return None
+    kept = []
+    for rel in files_under(bundle):
+        if rel.rpartition("/")[2].startswith(_UNUSED):
+            (bundle / rel).unlink()
+        else:
+            kept.append(shard.folder + rel)
+    return tuple(kept)
+
+
+def _digest_of_copies(pages: Sequence[str], digests: Iterator[bytes]) -> str:
+    """What Pagefind reads for a shard: its pages' paths and the digests of their copies, in order."""
+    whole = hashlib.blake2b(digest_size=16)
+    for page in pages:
+        whole.update(page.encode("utf-8") + b"\0" + next(digests))
+    return whole.hexdigest()
 
 
 def _variant_of(rel: str, variants: tuple[Variant, ...]) -> Variant:
@@ -208,9 +243,11 @@ def _variant_of(rel: str, variants: tuple[Variant, ...]) -> Variant:
     return next((v for v in variants if v.prefix and rel.startswith(v.prefix)), variants[0])
 
 
-def _copy_for_index(page: Path, copy: Path) -> None:
-    """Fill in the copy Pagefind reads of a page."""
-    copy.write_text(spaced_for_index(page.read_text(encoding="utf-8")), encoding="utf-8")
+def _copy_for_index(page: Path, copy: Path) -> bytes:
+    """Fill in the copy Pagefind reads of a page; the digest of its bytes."""
+    content = spaced_for_index(page.read_text(encoding="utf-8")).encode("utf-8")
+    copy.write_bytes(content)
+    return hashlib.blake2b(content, digest_size=16).digest()
 
 
 def _run_pagefind(binary: Path, site: Path, output: Path) -> str:
@@ -232,13 +269,22 @@ def _run_pagefind(binary: Path, site: Path, output: Path) -> str:
 
 def spaced_for_index(page: str) -> str:
     """The page as Pagefind should read it: a space on each side of every Han character in the text,
-    except in the elements that give a result's title, metadata and filters.
+    except in the elements that give a result's title, metadata and filters; without the elements
+    Pagefind ignores whole (data-pagefind-ignore="all": their text, metadata and filters).
 
     A text that begins with a Han character starts with a space, so the character is not joined to
     the end of the text before it: Pagefind reads 详见<a>相关政策</a> as one text, and 见相 would be a
     word that neither 详见 nor 相关 finds. Pagefind takes any run of whitespace as one space, so the
-    doubled spaces this leaves change nothing in the index."""
-    tokens = _MARKUP.split(page)
+    doubled spaces this leaves change nothing in the index.
+
+    Leaving out the ignored elements (on an article page the header, share links, related items and
+    footer: half the page) changes nothing Pagefind makes, but a change to them no longer changes
+    the copy: the shard need not be made again (`build_search_index`)."""
+    tokens = markup_tokens(page)
+    for index in [i for i in range(1, len(tokens), 2) if _IGNORED_WHOLE in tokens[i]]:
+        if tokens[index]:  # not inside an element left out already
+            extent = element_tokens(tokens, index)
+            tokens[extent.start:extent.stop] = [""] * len(extent)
     fact = False
     for index, token in enumerate(tokens):
         if index % 2:  # markup

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import gzip
+import json
 import shutil
 from datetime import datetime
 from pathlib import Path
@@ -56,6 +58,26 @@ def page(output: Path, url: str) -> lxml.html.HtmlElement:
 
 def text(element: lxml.html.HtmlElement) -> str:
     return " ".join(element.text_content().split())
+
+
+def shard_folders(output: Path, prefix: str = "") -> list[Path]:
+    """The shards of one script's index, as its pagefind/shards.json lists them."""
+    bundle = output / prefix / "pagefind"
+    return [bundle / name for name in json.loads((bundle / "shards.json").read_text(encoding="utf-8"))["shards"]]
+
+
+def fragments(output: Path, prefix: str = "") -> list[dict]:
+    """The records of one script's index, every shard's."""
+    return [record for shard in shard_folders(output, prefix) for record in fragments_of(shard)]
+
+
+def fragments_of(shard: Path) -> list[dict]:
+    """The records of one shard (Pagefind's fragment files: gzip of a signature and JSON)."""
+    records = []
+    for path in sorted((shard / "fragment").glob("*.pf_fragment")):
+        data = gzip.decompress(path.read_bytes())
+        records.append(json.loads(data[len(b"pagefind_dcd"):]))
+    return records
 
 
 @pytest.fixture(scope="session")

@@ -15,7 +15,7 @@ from fedpress.config import BuildOptions
 from fedpress.pipeline import build_site, render_edited_item
 from fedpress.plan import OutputJob, Variant
 
-from conftest import REPO, SITES, build, copy_site, tree
+from conftest import REPO, SITES, build, copy_site, fragments, tree
 
 
 def edit(path: Path, old: str, new: str) -> None:
@@ -154,6 +154,31 @@ def test_an_edit_indexes_again_only_the_shard_of_its_year(built_sharded: tuple[P
     untouched = {p for p in before if after.get(p) == before[p]}
     assert {p for p in before if "/2023/" not in p.as_posix()} <= untouched  # the other shards' files were not written
     assert {p for p in before if "/2023/fragment/" in p.as_posix()} - untouched  # the edited item's record was
+
+
+def test_a_template_edit_indexes_again_only_when_it_changes_what_pagefind_reads(built_sharded: tuple[Path, Path], tmp_path: Path,
+                                                                                monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(search, "SHARD_PAGES", 12)
+    site = shutil.copytree(built_sharded[0], tmp_path / "site")
+    output = tmp_path / "out"
+    build(site, output)
+    indexed: list[str] = []
+    run_pagefind = search._run_pagefind
+    monkeypatch.setattr(search, "_run_pagefind", lambda binary, copies, into: indexed.append(into.name) or run_pagefind(binary, copies, into))
+    shards = len(list(output.glob("pagefind/*/"))) + len(list(output.glob("zh-hant/pagefind/*/")))
+    template(site)  # the footer, which Pagefind ignores whole: every page changes, no copy Pagefind reads does
+    build(site, output)
+    assert indexed == [] and "主办：" in (output / "gongzuo-dongtai/index.html").read_text(encoding="utf-8")
+    article = (REPO / "themes/default/templates/article.html").read_text(encoding="utf-8")
+    assert '<div class="item-body">' in article
+    (site / "templates/article.html").write_text(article.replace('<div class="item-body">', '<div class="item-body"><p>全文如下</p>'),
+                                                 encoding="utf-8")
+    build(site, output)  # text in what Pagefind indexes: every shard is made again
+    assert len(indexed) == shards >= 6
+    build(site, tmp_path / "clean", cache=tmp_path / "clean.cache")
+    assert tree(output) == tree(tmp_path / "clean")
+    hits = [r["url"] for r in fragments(output, "zh-hant/") if "全 文 如 下" in r["content"]]
+    assert len(hits) == len(fragments(output, "zh-hant/")) - len(list((site / "content/pages").glob("*.md")))
 
 
 def test_a_theme_folder_made_in_the_site_replaces_the_shipped_theme_at_the_next_build(tmp_path: Path) -> None:

@@ -6,7 +6,6 @@ What the reader should find is computed from the built pages themselves: the ite
 
 from __future__ import annotations
 
-import gzip
 import json
 import re
 import stat
@@ -23,7 +22,7 @@ from fedpress.config import load_config
 from fedpress.errors import BuildFailed, Problems
 from fedpress.search import spaced_for_index
 
-from conftest import REPO, SITES, build, copy_site
+from conftest import REPO, SITES, build, copy_site, fragments, fragments_of, shard_folders
 
 AXE_SOURCE = (Path(axe_playwright_python.__file__).parent / "axe.min.js").read_text(encoding="utf-8")
 SIMPLIFIED_QUERIES = ["妇联", "家暴", "维权", "家庭教育", "李秀英", "王红梅", "12338"]
@@ -46,26 +45,6 @@ def indexed_texts(output: Path, prefix: str = "") -> dict[str, str]:
             ignored.drop_tree()
         texts[f"/{prefix}{rel.removesuffix('index.html')}"] = "".join(bodies[0].text_content().split())
     return texts
-
-
-def shard_folders(output: Path, prefix: str = "") -> list[Path]:
-    """The shards of one script's index, as its pagefind/shards.json lists them."""
-    bundle = output / prefix / "pagefind"
-    return [bundle / name for name in json.loads((bundle / "shards.json").read_text(encoding="utf-8"))["shards"]]
-
-
-def fragments(output: Path, prefix: str = "") -> list[dict]:
-    """The records of one script's index, every shard's."""
-    return [record for shard in shard_folders(output, prefix) for record in fragments_of(shard)]
-
-
-def fragments_of(shard: Path) -> list[dict]:
-    """The records of one shard (Pagefind's fragment files: gzip of a signature and JSON)."""
-    records = []
-    for path in sorted((shard / "fragment").glob("*.pf_fragment")):
-        data = gzip.decompress(path.read_bytes())
-        records.append(json.loads(data[len(b"pagefind_dcd"):]))
-    return records
 
 
 @pytest.fixture
@@ -102,6 +81,16 @@ def test_chinese_is_indexed_character_by_character_except_the_result_facts() -> 
     assert as_pagefind_reads(spaced_for_index(page)) == (
         '<h1> 李 秀 英 ： 扎 根</h1><p> 拨 打 12338 热 线 ，“ 关 爱 ”&amp;ABC 2023 年</p>'
         '<span data-pagefind-meta="title">李秀英：扎根</span><script>var s = "中文";</script>')
+
+
+def test_the_copy_pagefind_reads_leaves_out_what_it_ignores_whole() -> None:
+    page = ('<header data-pagefind-ignore="all"><nav><a href="/">首页</a><nav data-pagefind-ignore="all">栏目</nav></nav></header>'
+            '<article data-pagefind-body><h1>标题</h1><p data-pagefind-ignore>发布日期<span data-pagefind-meta="date">2024</span></p>'
+            '<section data-pagefind-ignore="all"><span data-pagefind-filter="year">2024</span><p>分享</p></section><p>正文</p></article>'
+            '<footer data-pagefind-ignore="all"><p>主办单位</p></footer>')
+    assert as_pagefind_reads(spaced_for_index(page)) == (
+        '<article data-pagefind-body><h1> 标 题</h1><p data-pagefind-ignore> 发 布 日 期<span data-pagefind-meta="date">2024</span></p>'
+        '<p> 正 文</p></article>')
 
 
 def test_a_word_split_by_an_inline_element_is_not_joined_to_the_text_before_it(tmp_path: Path) -> None:
