@@ -53,7 +53,7 @@ class ShardRecord(NamedTuple):
 
     pages: tuple[str, ...]
     files: tuple[str, ...]
-    read: str  # the digest of the copies of its pages that Pagefind read (search.Bundle)
+    copies_digest: str  # of the copies of its pages that Pagefind read, and how it ran (search.Bundle)
 
 
 @dataclasses.dataclass
@@ -113,11 +113,11 @@ class BuildState:
             return None
         return known if _all_files(output, known.files) else None
 
-    def shard_made_from(self, shard: Shard, read: str, output: Path) -> tuple[str, ...] | None:
-        """The files of the search index shard the last build made from the same copies of the same pages
-        (`read`: their digest), if they are all in the output."""
+    def shard_made_from(self, shard: Shard, copies_digest: str, output: Path) -> tuple[str, ...] | None:
+        """The files of the search index shard the last build made from the same copies of the same pages,
+        by the same Pagefind (`copies_digest`, see search.Bundle), if they are all in the output."""
         known = self.shards.get(shard.folder)
-        if known is None or known.pages != shard.pages or known.read != read:
+        if known is None or known.pages != shard.pages or known.copies_digest != copies_digest:
             return None
         return known.files if _all_files(output, known.files) else None
 

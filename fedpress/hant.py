@@ -152,6 +152,16 @@ def element_tokens(tokens: list[str], index: int) -> range:
     return range(index, len(tokens))
 
 
+def attribute_value(tag: str, name: str) -> str | None:
+    """The value of the attribute `name` (lower case) of an opening tag as written ("" when it has
+    none), or None when the tag does not have it."""
+    start = _TAG.match(tag)
+    if start is None or start.group(1):
+        return None
+    found = next((m for m in _ATTRIBUTE.finditer(tag, start.end()) if m.group(1).lower() == name), None)
+    return None if found is None else found.group(3) or ""
+
+
 def _joined(markup: str, tokens: list[str], edits: list[tuple[int, int, int, str]], converted: Iterator[str]) -> str:
     """The page again, each edit's extent replaced by the next converted text. The edits are made
     from the last one back, so the offsets of those before stay right."""

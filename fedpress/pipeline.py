@@ -307,18 +307,18 @@ def _site_wide(site: Prepared) -> str:
 def _search_index(site: Prepared, staging: Staging, state: BuildState | None, changed: frozenset[str], indexed: frozenset[str],
                   problems: Problems, workers: int) -> tuple[list[str], dict[str, ShardRecord]]:
     """The Pagefind index of the `indexed` pages: its files, and each shard's record (for the build state).
-    The shards of the last build (`state`, None if it wrote elsewhere) are kept unless one of their pages
-    changed (`changed`: the pages staged now) or their pages are others, and then too if the copies
-    Pagefind reads of their pages are the same."""
+    A shard of the last build (`state`, None if it wrote elsewhere) is kept if its pages are the same and
+    none of them changed (`changed`: the pages staged now); if some changed, it is still kept when the
+    copies Pagefind would read of them are the same as the last build's."""
     shards = plan_shards({job.path: index_year(job) for job in site.jobs if job.path in indexed}, site.config)
-    records = {shard.folder: record for shard in shards if state is not None and (record := state.standing_shard(shard, changed, staging.output))}
+    records = {shard.folder: record for shard in shards if state is not None and (record := state.standing_shard(shard, changed, staging.output)) is not None}
     todo = [shard for shard in shards if shard.folder not in records]
     pages = {path: (staging.folder if path in changed else staging.output) / path for shard in todo for path in shard.pages}
-    made_before = (lambda shard, read: state.shard_made_from(shard, read, staging.output)) if state is not None else (lambda shard, read: None)
+    made_before = (lambda shard, digest: state.shard_made_from(shard, digest, staging.output)) if state is not None else (lambda shard, digest: None)
     bundles = build_search_index(todo, pages, problems, staging.folder, workers, made_before) if todo else {}
     _stop_on_errors(problems)
     staging.keep_if_changed(path for bundle in bundles.values() if bundle.made for path in bundle.files)
-    records |= {shard.folder: ShardRecord(shard.pages, bundles[shard.folder].files, bundles[shard.folder].read) for shard in todo}
+    records |= {shard.folder: ShardRecord(shard.pages, bundles[shard.folder].files, bundles[shard.folder].copies_digest) for shard in todo}
     lists = shard_lists(shards)
     for path, content in lists.items():
         staging.put(path, content)

@@ -46,7 +46,7 @@ import re
 import struct
 import subprocess
 import tempfile
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -54,7 +54,7 @@ from typing import NamedTuple
 
 from .config import SiteConfig
 from .errors import Problems
-from .hant import element_tokens, markup_tokens
+from .hant import attribute_value, element_tokens, markup_tokens
 from .parallel import parallel_map
 from .plan import OutputJob, Variant, site_variants
 from .writer import files_under
@@ -75,9 +75,10 @@ SHARD_PAGES = 2000
 # Pagefind's ready-made interfaces: fedpress's theme has its own (static/js/search.js), so these stay out.
 _UNUSED = ("pagefind-ui", "pagefind-modular-ui", "pagefind-component-ui", "pagefind-highlight")
 _TIMEOUT = 900  # seconds; a 1,000-item site takes a few
+_COMMAND_OPTIONS = ("--force-language", INDEX_LANGUAGE, "--quiet")
 _HAN = "[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003134f]"  # also in static/js/search.js
 _HAN_CHARACTER = re.compile(f"({_HAN})")  # split() keeps each Han character as a piece of its own
-_IGNORED_WHOLE = 'data-pagefind-ignore="all"'  # the theme's way of writing it; others are left in the copies
+_IGNORED = "data-pagefind-ignore"
 _SEARCH_FACT = re.compile(r"\sdata-pagefind-(?:meta|filter)=")
 _SEARCH_FACT_START = "data-pagefind-"  # a test in C first: few tags have it
 _HAN_IN_BMP = ((0x3400, 0x4DBF), (0x4E00, 0x9FFF), (0xF900, 0xFAFF))  # the ranges of _HAN in the Basic Multilingual Plane
@@ -115,7 +116,7 @@ class Shard:
 class Bundle(NamedTuple):
     """A shard's bundle as a build left it."""
 
-    read: str  # a digest of the copies of its pages that Pagefind read
+    copies_digest: str  # of the copies of its pages that Pagefind read, and of how it ran (`_recipe`)
     files: tuple[str, ...]  # the output paths of its files
     made: bool  # made by this build (its files are in the staging folder), not kept from the last
 
@@ -167,31 +168,33 @@ def shard_lists(shards: Sequence[Shard]) -> dict[str, bytes]:
 
 
 def build_search_index(shards: Sequence[Shard], pages: Mapping[str, Path], problems: Problems, into: Path, workers: int = 1,
-                       made_before: Callable[[Shard, str], tuple[str, ...] | None] = lambda shard, read: None) -> dict[str, Bundle]:
+                       made_before: Callable[[Shard, str], tuple[str, ...] | None] = lambda shard, digest: None) -> dict[str, Bundle]:
     """The bundle of each of `shards`, by folder, made in the folder `into` (the build's staging folder).
     Problems are reported, not raised. `pages`: each page of the shards -> the file holding it.
-    `made_before(shard, read)`: the files of the bundle the last build made of this shard from the same
-    copies (`read`: their digest), if they stand; Pagefind is not run for it again. Pagefind reads only
-    the copies (with the same options, the same Pagefind), so the same copies give the same bundle: a
-    change to what Pagefind leaves aside (a header, a footer) costs the copies, not the index."""
+
+    `made_before(shard, copies_digest)`: the files of the bundle the last build made of this shard from
+    the same copies, by the same Pagefind run the same way, if they stand; Pagefind is not run for it
+    again. It reads nothing but the copies, so it would make the same bundle: a change to what it
+    leaves aside (a header, a footer) costs the copies, not the index."""
     try:
         binary = pagefind_binary()
     except (SearchUnavailable, FileNotFoundError) as exc:
         problems.error("站内搜索", 0, "", str(exc))
         return {}
+    recipe = _recipe(binary)
     # The copies Pagefind reads are scratch: in memory (/dev/shm) where the system offers it.
     scratch = "/dev/shm" if os.path.isdir("/dev/shm") and os.access("/dev/shm", os.W_OK) else None
     with tempfile.TemporaryDirectory(prefix="fedpress-search-", dir=scratch) as folder:
         copies = {shard.folder: Path(folder) / f"shard-{number}" for number, shard in enumerate(shards)}
-        jobs = [(copies[shard.folder] / rel.removeprefix(shard.variant.prefix), pages[rel]) for shard in shards for rel in shard.pages]
+        jobs = {rel: (pages[rel], copies[shard.folder] / rel.removeprefix(shard.variant.prefix)) for shard in shards for rel in shard.pages}
         # Pagefind numbers pages in the order it finds the files, which is the order they were created
         # in: they are created here, in path order, and filled by the workers.
-        for copy, _ in jobs:
+        for _, copy in jobs.values():
             copy.parent.mkdir(parents=True, exist_ok=True)
             copy.touch()
-        digests = iter(parallel_map(lambda job: _copy_for_index(job[1], job[0]), jobs, workers))
-        read = {shard.folder: _digest_of_copies(shard.pages, digests) for shard in shards}
-        kept = {shard.folder: files for shard in shards if (files := made_before(shard, read[shard.folder])) is not None}
+        digests = dict(zip(jobs, parallel_map(lambda job: _copy_for_index(*job), list(jobs.values()), workers), strict=True))
+        made_of = {shard.folder: _digest_of_copies(recipe, shard.pages, digests) for shard in shards}
+        kept = {shard.folder: files for shard in shards if (files := made_before(shard, made_of[shard.folder])) is not None}
         todo = [shard for shard in shards if shard.folder not in kept]
         # Each shard is made by a Pagefind process of its own, `workers` at a time, largest first: one
         # keeps about 1.4 cores busy. Pagefind writes the bundle where it goes: copying it there from a
@@ -200,12 +203,12 @@ def build_search_index(shards: Sequence[Shard], pages: Mapping[str, Path], probl
             runs = {shard.folder: pool.submit(_run_pagefind, binary, copies[shard.folder], into / shard.folder)
                     for shard in sorted(todo, key=lambda shard: -len(shard.pages))}
             errors = {folder: run.result() for folder, run in runs.items()}
-    bundles = {folder: Bundle(read[folder], files, False) for folder, files in kept.items()}
+    bundles = {folder: Bundle(made_of[folder], files, False) for folder, files in kept.items()}
     for shard in todo:
         files = _finished_bundle(shard, into, errors[shard.folder], problems)
         if files is None:
             return {}
-        bundles[shard.folder] = Bundle(read[shard.folder], files, True)
+        bundles[shard.folder] = Bundle(made_of[shard.folder], files, True)
     return bundles
 
 
@@ -233,11 +236,22 @@ def _finished_bundle(shard: Shard, into: Path, error: str, problems: Problems) -
     return tuple(kept)
 
 
-def _digest_of_copies(pages: Sequence[str], digests: Iterator[bytes]) -> str:
-    """What Pagefind reads for a shard: its pages' paths and the digests of their copies, in order."""
-    whole = hashlib.blake2b(digest_size=16)
+def _recipe(binary: Path) -> bytes:
+    """What besides the copies decides the bundles: the Pagefind binary (by size and time: a reinstall
+    changes them), its options and this module's own code (which runs it and puts its files in order)."""
+    try:
+        status = binary.stat()
+        identity = f"{status.st_size}:{status.st_mtime_ns}"
+    except OSError:
+        identity = "missing"  # running it says so
+    return f"{identity}:{_COMMAND_OPTIONS}:".encode() + hashlib.blake2b(Path(__file__).read_bytes()).digest()
+
+
+def _digest_of_copies(recipe: bytes, pages: Sequence[str], digests: Mapping[str, bytes]) -> str:
+    """The digest of a shard's bundle-to-be: the recipe, and its pages' paths and the digests of their copies, in order."""
+    whole = hashlib.blake2b(recipe, digest_size=16)
     for page in pages:
-        whole.update(page.encode("utf-8") + b"\0" + next(digests))
+        whole.update(page.encode("utf-8") + b"\0" + digests[page])
     return whole.hexdigest()
 
 
@@ -255,9 +269,12 @@ def _copy_for_index(page: Path, copy: Path) -> bytes:
 
 def _run_pagefind(binary: Path, site: Path, output: Path) -> str:
     """Run Pagefind on `site`, writing its bundle to `output`; '' on success, else what went wrong."""
-    command = [str(binary), "--site", str(site), "--output-path", str(output), "--force-language", INDEX_LANGUAGE, "--quiet"]
+    command = [str(binary), "--site", str(site), "--output-path", str(output), *_COMMAND_OPTIONS]
+    # Pagefind also takes options from a pagefind.yml in its working folder and from PAGEFIND_ variables:
+    # it runs in the folder of the copies, without them, so nothing but the command decides.
+    environment = {name: value for name, value in os.environ.items() if not name.startswith("PAGEFIND_")}
     try:
-        result = subprocess.run(command, capture_output=True, text=True, timeout=_TIMEOUT, check=False)
+        result = subprocess.run(command, capture_output=True, text=True, timeout=_TIMEOUT, check=False, cwd=site, env=environment)
     except OSError as exc:
         return f"无法运行 {binary}（{exc.strerror or exc}）"
     except subprocess.TimeoutExpired:
@@ -284,10 +301,13 @@ def spaced_for_index(page: str) -> str:
     footer: half the page) changes nothing Pagefind makes, but a change to them no longer changes
     the copy: the shard need not be made again (`build_search_index`)."""
     tokens = markup_tokens(page)
-    for index in [i for i in range(1, len(tokens), 2) if _IGNORED_WHOLE in tokens[i]]:
-        if tokens[index]:  # not inside an element left out already
+    for index in [i for i in range(1, len(tokens), 2) if _IGNORED in tokens[i]]:
+        if tokens[index] and attribute_value(tokens[index], _IGNORED) == "all":  # (blank: inside one left out)
             extent = element_tokens(tokens, index)
-            tokens[extent.start:extent.stop] = [""] * len(extent)
+            # An element that ends where it begins (a void one, or <div .../>, which HTML reads as opened)
+            # or never ends is left for Pagefind to make out.
+            if len(extent) > 1 and extent.stop < len(tokens):
+                tokens[extent.start:extent.stop] = [""] * len(extent)
     for index in [i for i in range(0, len(tokens), 2) if not tokens[i].isascii()]:
         before = tokens[index - 1] if index else ""
         if not (_SEARCH_FACT_START in before and _SEARCH_FACT.search(before) and before[1] != "/"):
@@ -302,10 +322,10 @@ def _spaced_bmp() -> dict[int, str]:
 
 
 def _spaced(text: str) -> str:
-    """`text` with a space before every Han character and between it and the next one, not after the
-    last: at the end of a heading, Pagefind then ends the sentence with a full stop in its excerpts,
-    as with the text as written. In the Basic Multilingual Plane a table translates each character in
-    C, in half the time of splitting the text at them."""
+    """`text` with spaces around every Han character (two between neighbours, which Pagefind reads as
+    one), but none after the last: at the end of a heading Pagefind then ends the sentence with a full
+    stop in its excerpts, as it does with the text as written. In the Basic Multilingual Plane a table
+    translates each character in C, in half the time of splitting the text at them."""
     if max(text) <= "\uffff":
         spaced = text.translate(_spaced_bmp())
         return spaced[:-1] if spaced[-1] == " " and text[-1] != " " else spaced

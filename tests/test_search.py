@@ -93,6 +93,41 @@ def test_the_copy_pagefind_reads_leaves_out_what_it_ignores_whole() -> None:
         '<p> 正 文</p></article>')
 
 
+def test_only_elements_opened_with_the_attribute_and_closed_are_left_out() -> None:
+    page = ('<article data-pagefind-body><p title=\'x data-pagefind-ignore="all"\'>一</p>'
+            '<SECTION data-pagefind-ignore="all"><p>二</p></SECTION><div data-pagefind-ignore="all"/>三'
+            '<img data-pagefind-ignore="all" alt="图"><p>四</p></article>')
+    assert as_pagefind_reads(spaced_for_index(page)) == (
+        '<article data-pagefind-body><p title=\'x data-pagefind-ignore="all"\'> 一</p><div data-pagefind-ignore="all"/> 三'
+        '<img data-pagefind-ignore="all" alt="图"><p> 四</p></article>')
+    unclosed = '<article data-pagefind-body><div data-pagefind-ignore="all"><p>二</p>'
+    assert as_pagefind_reads(spaced_for_index(unclosed)) == '<article data-pagefind-body><div data-pagefind-ignore="all"><p> 二</p>'
+
+
+def test_characters_beyond_the_basic_plane_are_spaced_alike() -> None:
+    assert as_pagefind_reads(spaced_for_index("<p>𠀀中a</p><p>中文a</p><h1>标题</h1>")) == "<p> 𠀀 中 a</p><p> 中 文 a</p><h1> 标 题</h1>"
+
+
+def test_leaving_out_what_pagefind_ignores_whole_changes_nothing_it_makes(sample_output: Path, tmp_path: Path,
+                                                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    pages = {path.relative_to(sample_output).as_posix(): path.read_text(encoding="utf-8") for path in sorted(sample_output.rglob("index.html"))}
+    pages = {rel: page for rel, page in pages.items() if not rel.startswith("zh-hant/") and search_index.INDEXED_MARK.decode() in page}
+
+    def bundle(folder: Path) -> tuple[Path, int]:
+        for rel, page in pages.items():  # created in path order, as the build does: Pagefind numbers pages in that order
+            (folder / "site" / rel).parent.mkdir(parents=True, exist_ok=True)
+            (folder / "site" / rel).write_text(spaced_for_index(page), encoding="utf-8")
+        assert search_index._run_pagefind(search_index.pagefind_binary(), folder / "site", folder / "bundle") == ""
+        return folder / "bundle", sum(path.stat().st_size for path in (folder / "site").rglob("*.html"))
+
+    stripped, stripped_size = bundle(tmp_path / "stripped")
+    monkeypatch.setattr(search_index, "attribute_value", lambda tag, name: None)
+    whole, whole_size = bundle(tmp_path / "whole")
+    assert len(pages) > 50 and stripped_size < 0.7 * whole_size
+    assert fragments_of(stripped) == fragments_of(whole)
+    assert sorted(path.name for path in (stripped / "index").iterdir()) == sorted(path.name for path in (whole / "index").iterdir())
+
+
 def test_a_word_split_by_an_inline_element_is_not_joined_to_the_text_before_it(tmp_path: Path) -> None:
     spaced = spaced_for_index('<p>详见<a href="/zhengce/">相关政策</a>。<strong>妇联</strong>主席</p>')
     assert as_pagefind_reads(spaced) == '<p> 详 见<a href="/zhengce/"> 相 关 政 策</a>。<strong> 妇 联</strong> 主 席</p>'
