@@ -152,6 +152,12 @@ def element_tokens(tokens: list[str], index: int) -> range:
     return range(index, len(tokens))
 
 
+def element_name(tag: str) -> str:
+    """The name of the element a tag opens or closes, in lower case ("" for a comment)."""
+    found = _TAG.match(tag)
+    return found.group(2).lower() if found else ""
+
+
 def attribute_value(tag: str, name: str) -> str | None:
     """The value of the attribute `name` (lower case) of an opening tag as written ("" when it has
     none), or None when the tag does not have it."""

@@ -54,7 +54,7 @@ from typing import NamedTuple
 
 from .config import SiteConfig
 from .errors import Problems
-from .hant import attribute_value, element_tokens, markup_tokens
+from .hant import attribute_value, element_name, element_tokens, markup_tokens
 from .parallel import parallel_map
 from .plan import OutputJob, Variant, site_variants
 from .writer import files_under
@@ -79,6 +79,7 @@ _COMMAND_OPTIONS = ("--force-language", INDEX_LANGUAGE, "--quiet")
 _HAN = "[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003134f]"  # also in static/js/search.js
 _HAN_CHARACTER = re.compile(f"({_HAN})")  # split() keeps each Han character as a piece of its own
 _IGNORED = "data-pagefind-ignore"
+_INDEXED_TEXT = INDEXED_MARK.decode("ascii")
 _SEARCH_FACT = re.compile(r"\sdata-pagefind-(?:meta|filter)=")
 _SEARCH_FACT_START = "data-pagefind-"  # a test in C first: few tags have it
 _HAN_IN_BMP = ((0x3400, 0x4DBF), (0x4E00, 0x9FFF), (0xF900, 0xFAFF))  # the ranges of _HAN in the Basic Multilingual Plane
@@ -308,11 +309,27 @@ def spaced_for_index(page: str) -> str:
             # or never ends is left for Pagefind to make out.
             if len(extent) > 1 and extent.stop < len(tokens):
                 tokens[extent.start:extent.stop] = [""] * len(extent)
+    _drop_spacing_outside_bodies(tokens)
     for index in [i for i in range(0, len(tokens), 2) if not tokens[i].isascii()]:
         before = tokens[index - 1] if index else ""
         if not (_SEARCH_FACT_START in before and _SEARCH_FACT.search(before) and before[1] != "/"):
             tokens[index] = _spaced(tokens[index])
     return "".join(tokens)
+
+
+def _drop_spacing_outside_bodies(tokens: list[str]) -> None:
+    """Blank the text tokens that are only whitespace before the first indexed element and after the
+    last one ends, where Pagefind reads no text: a template edit that only moves lines there (a
+    newline after the footer) changes no copy. The last one ends at the latest at the last closing tag
+    of its kind: found from the end, in a few steps."""
+    starts = [i for i in range(1, len(tokens), 2) if _INDEXED_TEXT in tokens[i] and attribute_value(tokens[i], _INDEXED_TEXT) is not None]
+    if not starts:
+        return
+    closing = "</" + element_name(tokens[starts[-1]])
+    end = next((i for i in range(len(tokens) - 2, starts[-1], -2) if tokens[i][:len(closing)].lower() == closing), len(tokens))
+    for index in [i for i in range(0, len(tokens), 2) if tokens[i].isspace()]:
+        if index < starts[0] or index > end:
+            tokens[index] = ""
 
 
 @functools.cache

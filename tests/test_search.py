@@ -104,6 +104,12 @@ def test_only_elements_opened_with_the_attribute_and_closed_are_left_out() -> No
     assert as_pagefind_reads(spaced_for_index(unclosed)) == '<article data-pagefind-body><div data-pagefind-ignore="all"><p> 二</p>'
 
 
+def test_whitespace_alone_is_left_out_before_and_after_the_indexed_element() -> None:
+    page = '<html>\n<head>\n<title>标题</title>\n</head>\n<body>\n<article data-pagefind-body>\n<b>中</b> <i>文</i>\n</article>\n\n</body>\n</html>\n'
+    assert spaced_for_index(page) == ('<html><head><title> 标  题</title></head><body><article data-pagefind-body>\n'
+                                      '<b> 中</b> <i> 文</i>\n</article></body></html>')
+
+
 def test_characters_beyond_the_basic_plane_are_spaced_alike() -> None:
     assert as_pagefind_reads(spaced_for_index("<p>𠀀中a</p><p>中文a</p><h1>标题</h1>")) == "<p> 𠀀 中 a</p><p> 中 文 a</p><h1> 标 题</h1>"
 
