@@ -114,6 +114,8 @@ def article_edit(site: Path) -> Measure:
 
 
 def template_edit(site: Path) -> Measure:
+    """Add a line to the footer template (the site's own copy of it): every page changes, and none of
+    the text the search index is made from."""
     override = site / "templates/partials/footer.html"
     if not override.exists():
         override.parent.mkdir(parents=True, exist_ok=True)
