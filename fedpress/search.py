@@ -291,16 +291,17 @@ def _run_pagefind(binary: Path, site: Path, output: Path) -> str:
 def spaced_for_index(page: str) -> str:
     """The page as Pagefind should read it: a space on each side of every Han character in the text,
     except in the elements that give a result's title, metadata and filters; without the elements
-    Pagefind ignores whole (data-pagefind-ignore="all": their text, metadata and filters).
+    Pagefind ignores whole (data-pagefind-ignore="all": their text, metadata and filters), nor the
+    whitespace alone around the indexed elements.
 
     A text that begins with a Han character starts with a space, so the character is not joined to
     the end of the text before it: Pagefind reads 详见<a>相关政策</a> as one text, and 见相 would be a
     word that neither 详见 nor 相关 finds. Pagefind takes any run of whitespace as one space, so the
     doubled spaces this leaves change nothing in the index.
 
-    Leaving out the ignored elements (on an article page the header, share links, related items and
-    footer: half the page) changes nothing Pagefind makes, but a change to them no longer changes
-    the copy: the shard need not be made again (`build_search_index`)."""
+    Leaving these out (on an article page the header, share links, related items and footer: half
+    the page) changes nothing Pagefind makes, but a change to them no longer changes the copy: the
+    shard need not be made again (`build_search_index`)."""
     tokens = markup_tokens(page)
     for index in [i for i in range(1, len(tokens), 2) if _IGNORED in tokens[i]]:
         if tokens[index] and attribute_value(tokens[index], _IGNORED) == "all":  # (blank: inside one left out)
@@ -309,7 +310,7 @@ def spaced_for_index(page: str) -> str:
             # or never ends is left for Pagefind to make out.
             if len(extent) > 1 and extent.stop < len(tokens):
                 tokens[extent.start:extent.stop] = [""] * len(extent)
-    _drop_spacing_outside_bodies(tokens)
+    _drop_whitespace_outside_bodies(tokens)
     for index in [i for i in range(0, len(tokens), 2) if not tokens[i].isascii()]:
         before = tokens[index - 1] if index else ""
         if not (_SEARCH_FACT_START in before and _SEARCH_FACT.search(before) and before[1] != "/"):
@@ -317,7 +318,7 @@ def spaced_for_index(page: str) -> str:
     return "".join(tokens)
 
 
-def _drop_spacing_outside_bodies(tokens: list[str]) -> None:
+def _drop_whitespace_outside_bodies(tokens: list[str]) -> None:
     """Blank the text tokens that are only whitespace before the first indexed element and after the
     last one ends, where Pagefind reads no text: a template edit that only moves lines there (a
     newline after the footer) changes no copy. The last one ends at the latest at the last closing tag
