@@ -313,7 +313,7 @@ def _search_index(site: Prepared, staging: Staging, state: BuildState | None, ch
     shards = plan_shards({job.path: index_year(job) for job in site.jobs if job.path in indexed}, site.config)
     records = {shard.folder: record for shard in shards if state is not None and (record := state.standing_shard(shard, changed, staging.output)) is not None}
     todo = [shard for shard in shards if shard.folder not in records]
-    pages = {path: (staging.folder if path in changed else staging.output) / path for shard in todo for path in shard.pages}
+    pages = {path: staging.staged(path) if path in changed else staging.output / path for shard in todo for path in shard.pages}
     made_before = (lambda shard, digest: state.shard_made_from(shard, digest, staging.output)) if state is not None else (lambda shard, digest: None)
     bundles = build_search_index(todo, pages, problems, staging.folder, workers, made_before) if todo else {}
     _stop_on_errors(problems)
