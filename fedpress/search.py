@@ -76,13 +76,12 @@ SHARD_PAGES = 2000
 _UNUSED = ("pagefind-ui", "pagefind-modular-ui", "pagefind-component-ui", "pagefind-highlight")
 _TIMEOUT = 900  # seconds; a 1,000-item site takes a few
 _COMMAND_OPTIONS = ("--force-language", INDEX_LANGUAGE, "--quiet")
-_HAN = "[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003134f]"  # also in static/js/search.js
-_HAN_CHARACTER = re.compile(f"({_HAN})")  # split() keeps each Han character as a piece of its own
+_HAN_RANGES = ((0x3400, 0x4DBF), (0x4E00, 0x9FFF), (0xF900, 0xFAFF), (0x20000, 0x3134F))  # also in static/js/search.js
+_HAN_CHARACTER = re.compile("([" + "".join(f"{chr(first)}-{chr(last)}" for first, last in _HAN_RANGES) + "])")  # split() keeps each as a piece
 _IGNORED = "data-pagefind-ignore"
 _INDEXED_TEXT = INDEXED_MARK.decode("ascii")
 _SEARCH_FACT = re.compile(r"\sdata-pagefind-(?:meta|filter)=")
 _SEARCH_FACT_START = "data-pagefind-"  # a test in C first: few tags have it
-_HAN_IN_BMP = ((0x3400, 0x4DBF), (0x4E00, 0x9FFF), (0xF900, 0xFAFF))  # the ranges of _HAN in the Basic Multilingual Plane
 
 
 class SearchUnavailable(Exception):
@@ -336,7 +335,7 @@ def _drop_whitespace_outside_bodies(tokens: list[str]) -> None:
 @functools.cache
 def _spaced_bmp() -> dict[int, str]:
     """The translation table of `_spaced`, made when first needed (28,000 characters: 10 ms)."""
-    return {code: f" {chr(code)} " for first, last in _HAN_IN_BMP for code in range(first, last + 1)}
+    return {code: f" {chr(code)} " for first, last in _HAN_RANGES if last <= 0xFFFF for code in range(first, last + 1)}
 
 
 def _spaced(text: str) -> str:
