@@ -22,7 +22,7 @@ import hashlib
 import os
 import pickle
 import shutil
-from collections.abc import Iterable, Mapping, Sequence, Set
+from collections.abc import Callable, Iterable, Mapping, Sequence, Set
 from pathlib import Path
 from typing import TYPE_CHECKING, NamedTuple
 
@@ -108,18 +108,20 @@ class BuildState:
     def standing_shard(self, shard: Shard, changed: Set[str], output: Path) -> ShardRecord | None:
         """The search index shard as the last build made it, if it stands: it held the same pages, none of
         them changed since (`changed`: the pages this build staged), and its files are all in the output."""
-        known = self.shards.get(shard.folder)
-        if known is None or known.pages != shard.pages or not changed.isdisjoint(shard.pages):
-            return None
-        return known if _all_files(output, known.files) else None
+        return self._last_shard(shard, output, lambda known: changed.isdisjoint(shard.pages))
 
     def shard_made_from(self, shard: Shard, copies_digest: str, output: Path) -> tuple[str, ...] | None:
         """The files of the search index shard the last build made from the same copies of the same pages,
         by the same Pagefind (`copies_digest`, see search.Bundle), if they are all in the output."""
+        known = self._last_shard(shard, output, lambda known: known.copies_digest == copies_digest)
+        return None if known is None else known.files
+
+    def _last_shard(self, shard: Shard, output: Path, stands: Callable[[ShardRecord], bool]) -> ShardRecord | None:
+        """The last build's record of `shard`, if it held the same pages, `stands` says so and its files are all in the output."""
         known = self.shards.get(shard.folder)
-        if known is None or known.pages != shard.pages or known.copies_digest != copies_digest:
+        if known is None or known.pages != shard.pages or not stands(known):
             return None
-        return known.files if _all_files(output, known.files) else None
+        return known if all((output / path).is_file() for path in known.files) else None
 
     def cached_markup(self) -> dict[str, tuple[Rendered, tuple[BuildError, ...]]]:
         if self.markup is None:
@@ -367,7 +369,3 @@ def _write(path: Path, data: dict, parts: Iterable[object] = ()) -> None:
         for part in parts:
             pickle.dump(part, file, protocol=pickle.HIGHEST_PROTOCOL)
     os.replace(temporary, path)
-
-
-def _all_files(output: Path, paths: Iterable[str]) -> bool:
-    return all((output / path).is_file() for path in paths)
