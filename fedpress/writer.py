@@ -89,9 +89,9 @@ class Staging:
             except OSError:  # the output folder appeared meanwhile: move the files one by one instead
                 pass
         at_paths = {_side_name(rel): rel for rel in wanted} if self.side_by_side else {}
-        staged = {at_paths.get(name, name): name for name in found}  # output path -> staged file
+        staged = dict(sorted((at_paths.get(name, name), name) for name in found))  # output path -> staged file, in path order
         created: set[Path] = set()
-        for rel in sorted(staged):
+        for rel in staged:
             dest = self.output / rel
             if dest.parent not in created:
                 dest.parent.mkdir(parents=True, exist_ok=True)
@@ -104,7 +104,7 @@ class Staging:
             (self.output / rel).unlink(missing_ok=True)
             _remove_empty_folders((self.output / rel).parent, self.output)
         self.abort()
-        return WriteReport(len(staged), len(wanted) - len(staged), len(removed), (*sorted(staged), *removed))
+        return WriteReport(len(staged), len(wanted) - len(staged), len(removed), (*staged, *removed))
 
     def abort(self) -> None:
         shutil.rmtree(self.folder, ignore_errors=True)
