@@ -83,6 +83,7 @@ class BuildState:
     items: dict = dataclasses.field(default_factory=dict)
     slugs: dict[str, str] = dataclasses.field(default_factory=dict)  # text -> its pinyin slug (see library.remembering)
     parsed_loaded: tuple[dict, dict, dict] | None = None  # copies of what was loaded (None: nothing yet), to know if it changed
+    parsed_writing: tuple[Callable[[], bool], tuple[dict, dict, dict]] | None = None  # save_parsed's child still at work, and what it writes
 
     @classmethod
     def load(cls, folder: Path) -> BuildState:
@@ -156,15 +157,25 @@ class BuildState:
 
     def save_parsed(self) -> None:
         """Written once the site is prepared, whatever the rest of the build gives: the entries stand
-        for their sources' digests. Written by a forked process: pickling makes CPython keep a UTF-8
-        copy of every string it writes, and at 10,000 items the bodies' copies took 40 MB."""
+        for their sources' digests. Written by a forked process, while the build goes on (`parsed_saved`
+        waits for it): pickling makes CPython keep a UTF-8 copy of every string it writes, and at 10,000
+        items the bodies' copies took 40 MB; waiting for it took a seventh of a one-article rebuild."""
         if self.parsed_loaded is not None and self.parsed_loaded != (self.documents, self.items, self.slugs):
             self.folder.mkdir(parents=True, exist_ok=True)
             keys = list(self.documents)
             parts = [keys[start:start + _PARSED_PART] for start in range(0, len(keys), _PARSED_PART)]
             header = {"format": _FORMAT, "code": code_digest(), "slugs": self.slugs, "parts": len(parts)}
-            if in_child(lambda: _write(self.folder / _PARSED_FILE, header, (self._parsed_part(part) for part in parts))):
-                self.parsed_loaded = self._parsed()
+            written = self._parsed()
+            finished = in_child(lambda: _write(self.folder / _PARSED_FILE, header, (self._parsed_part(part) for part in parts)))
+            self.parsed_writing = (finished, written)
+
+    def parsed_saved(self) -> None:
+        """Wait for what `save_parsed` writes; once written, it is what the next build need not write again."""
+        if self.parsed_writing is not None:
+            finished, written = self.parsed_writing
+            self.parsed_writing = None
+            if finished():
+                self.parsed_loaded = written
 
     def _parsed_part(self, keys: list[str]) -> tuple[dict, dict]:
         """The documents of `keys` and their items: pickled together, a body both hold is stored once."""

@@ -60,20 +60,25 @@ def parallel_batches(task: Callable[[Sequence[T]], list[R]], items: Sequence[T],
     return results
 
 
-def in_child(task: Callable[[], None]) -> bool:
-    """Run `task` in a forked process and wait for it, so what it allocates never adds to this
-    process's memory (where processes cannot be forked, in this one). True if it succeeded."""
+def in_child(task: Callable[[], None]) -> Callable[[], bool]:
+    """Start `task` in a forked process, so what it allocates never adds to this process's memory, and
+    go on meanwhile. The function returned waits for it: True if it succeeded. (Where processes cannot
+    be forked, `task` runs in this process, at once.)"""
     if "fork" not in multiprocessing.get_all_start_methods():
         try:
             task()
         except OSError:  # as a child's failure: reported by the result, not raised
-            return False
-        return True
+            return lambda: False
+        return lambda: True
     gc.freeze()  # as for the workers: the child's collector leaves the parent's pages alone
     child = multiprocessing.get_context("fork").Process(target=task)
     child.start()
-    child.join()
-    return child.exitcode == 0
+
+    def finished() -> bool:
+        child.join()
+        return child.exitcode == 0
+
+    return finished
 
 
 def _exit_with_parent(parent: int) -> None:

@@ -83,8 +83,12 @@ class BuildResult:
 
 def build_site(options: BuildOptions, state: BuildState | None = None) -> BuildResult:
     """Build into the output folder, doing only what changed since the build `state` describes."""
+    state = state or BuildState.load(options.cache_dir)
     with _old_objects_frozen():
-        return _build(options, state)
+        try:
+            return _build(options, state)
+        finally:
+            state.parsed_saved()
 
 
 @contextlib.contextmanager
@@ -99,8 +103,7 @@ def _old_objects_frozen() -> Iterator[None]:
         gc.unfreeze()
 
 
-def _build(options: BuildOptions, state: BuildState | None) -> BuildResult:
-    state = state or BuildState.load(options.cache_dir)
+def _build(options: BuildOptions, state: BuildState) -> BuildResult:
     problems = Problems()
     config = _config(options, problems)
     output = options.output_dir
@@ -113,7 +116,7 @@ def _build(options: BuildOptions, state: BuildState | None) -> BuildResult:
         state.forget()
     state.load_parsed()
     site = _prepare(config, options, now, state, problems)
-    state.save_parsed()
+    state.save_parsed()  # by a forked process, while the build goes on
     qr_codes = QrCodes(state.cached_qr_codes())
     renderer = page_renderer(site, qr_codes, state)
     site_wide = _site_wide(site)

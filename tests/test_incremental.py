@@ -12,6 +12,7 @@ import pytest
 from fedpress import pipeline, search, templates
 from fedpress.buildstate import BuildState, fingerprint, fingerprints
 from fedpress.config import BuildOptions
+from fedpress.errors import BuildFailed
 from fedpress.pipeline import build_site, render_edited_item
 from fedpress.plan import OutputJob, Variant
 
@@ -225,6 +226,25 @@ def test_a_rebuild_parses_only_the_edited_file(built_once: tuple[Path, Path], tm
     monkeypatch.setattr(pipeline, "read_document", lambda source, problems: parsed.append(source.rel) or original(source, problems))
     build(site, tmp_path / "out")
     assert parsed == [ARTICLE]
+
+
+def test_a_build_that_fails_after_reading_still_keeps_what_it_parsed(built_once: tuple[Path, Path], tmp_path: Path,
+                                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    """The parsed documents are written while the build goes on; a build that fails later waits for them all the same."""
+    site = shutil.copytree(built_once[0], tmp_path / "site")
+    output = tmp_path / "out"
+    build(site, output)
+    body(site)
+    (site / "templates").mkdir()
+    (site / "templates/article.html").write_text('{% extends "theme/article.html" %}{% block main %}{{ job.nothing.here }}{% endblock %}', encoding="utf-8")
+    with pytest.raises(BuildFailed):
+        build(site, output)
+    shutil.rmtree(site / "templates")
+    parsed = []
+    original = pipeline.read_document
+    monkeypatch.setattr(pipeline, "read_document", lambda source, problems: parsed.append(source.rel) or original(source, problems))
+    build(site, output)
+    assert parsed == []
 
 
 def test_nothing_changed_means_nothing_done(built_once: tuple[Path, Path], tmp_path: Path) -> None:
