@@ -25,8 +25,10 @@ def site(tmp_path: Path) -> Path:
 
 def test_second_build_rewrites_no_file(site: Path, tmp_path: Path) -> None:
     output = tmp_path / "out"
-    build(site, output)
+    first = build(site, output)
     before = snapshot(output)
+    # the first build reports what it wrote without looking through it: exactly the files there are
+    assert first.report.written == first.files == len(before) and list(first.report.changed) == sorted(before)
     result = build(site, output)
     assert result.report.written == 0 and result.report.unchanged == len(before)
     assert snapshot(output) == before  # same bytes, same mtimes, same files (not rewritten copies)
