@@ -1,9 +1,7 @@
 #!/usr/bin/env python3
 """Command-line entry for the sample site: `python build.py build` (see README.md)."""
 
-import sys
-
-from fedpress.cli import main
+from fedpress.cli import run
 
 if __name__ == "__main__":
-    sys.exit(main())
+    run()

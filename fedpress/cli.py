@@ -11,6 +11,7 @@ from collections.abc import Callable
 from dataclasses import asdict, replace
 from datetime import datetime
 from pathlib import Path
+from typing import NoReturn
 
 from .buildstate import BuildState
 from .config import CONFIG_FILE, BuildOptions, load_config
@@ -29,6 +30,16 @@ def main(argv: list[str] | None = None) -> int:
         parser.print_help()
         return 2
     return args.run(args)
+
+
+def run() -> NoReturn:
+    """The command line (`fedpress`, `python build.py`, `python -m fedpress`): `main`, then an exit that
+    does not free the build's objects one by one, which took a fifth of a second after a build of
+    10,000 items. By then every file is written and closed, and every worker process has ended."""
+    code = main()
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(code)
 
 
 def _parser() -> argparse.ArgumentParser:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import re
 import subprocess
 import sys
@@ -28,6 +29,23 @@ def test_build_py_builds_the_site_and_says_where_it_is(site: Path) -> None:
     assert (site / "output/index.html").is_file()
     assert f"网站文件在 {site.resolve() / 'output'}/" in result.stdout
     assert "http://127.0.0.1:8000/" in result.stdout
+
+
+def test_the_command_line_exits_with_the_builds_status_and_every_message(site: Path) -> None:
+    """The command line ends without tearing the interpreter down: what it printed must still all arrive,
+    from buffered output too (a pipe, as here, is block-buffered unless PYTHONUNBUFFERED says otherwise)."""
+    environment = {name: value for name, value in os.environ.items() if name != "PYTHONUNBUFFERED"}
+    article = site / "content/gongzuo-dongtai/2023-02-17-gongzuo-huiyi.md"
+    text = article.read_text(encoding="utf-8")
+    for command in ([sys.executable, str(REPO / "build.py"), "build"], [sys.executable, "-m", "fedpress", "build", "--clean"]):
+        article.write_text(text.replace("category: 工作动态", "category: 没有这个栏目"), encoding="utf-8")
+        failed = subprocess.run(command, cwd=site, capture_output=True, text=True, timeout=120, env=environment)
+        assert failed.returncode == 1, (failed.stdout, failed.stderr)
+        assert "content/gongzuo-dongtai/2023-02-17-gongzuo-huiyi.md" in failed.stderr and "没有这个栏目" in failed.stderr
+        article.write_text(text, encoding="utf-8")
+        built = subprocess.run(command, cwd=site, capture_output=True, text=True, timeout=120, env=environment)
+        assert built.returncode == 0, built.stderr
+        assert built.stdout.startswith("网站已生成") and built.stdout.rstrip().endswith("http://127.0.0.1:8000/"), built.stdout
 
 
 def test_a_build_with_nothing_to_do_says_so_without_loading_the_build_stages(site: Path) -> None:
