@@ -72,7 +72,9 @@ class _Context:
 class MarkupRenderer:
     """Converts item bodies; one Markdown instance is reused across items (it is costly to build)."""
 
-    def __init__(self, library: Library, url_for: Callable[[str], str]) -> None:
+    def __init__(self, library: Library, url_for: Callable[[str], str], spell: Callable[[str], str] = slugify) -> None:
+        """`spell` gives a heading's text in pinyin (the build state's `library.remembering`: pypinyin's
+        dictionaries took a tenth of a one-article rebuild to load)."""
         self.library = library
         self.context = _Context(url_for=url_for)
         self.md = markdown.Markdown(
@@ -82,7 +84,7 @@ class MarkupRenderer:
             ],
             extension_configs={
                 "footnotes": {"BACKLINK_TITLE": "返回正文第 %d 处", "SUPERSCRIPT_TEXT": "[{}]"},
-                "toc": {"slugify": _heading_id, "permalink": False, "toc_depth": "2-4"},
+                "toc": {"slugify": lambda value, separator: _heading_id(spell(value)), "permalink": False, "toc_depth": "2-4"},
             },
             output_format="html",
         )
@@ -157,9 +159,9 @@ def resolved_url(library: Library, content_rel: str) -> str:
     return library.media_url(content_rel) or content_rel
 
 
-def _heading_id(value: str, separator: str) -> str:
+def _heading_id(slug: str) -> str:
     """Short ASCII ids for headings: the pinyin of their first words."""
-    return "-".join(slugify(value).split("-")[:6])
+    return "-".join(slug.split("-")[:6])
 
 
 def sanitize(html: str) -> str:

@@ -31,7 +31,7 @@ from .buildstate import (
 from .config import CONFIG_FILE, BuildOptions, SiteConfig, load_config, theme_dir
 from .errors import BuildError, BuildFailed, Problems
 from .hant import PHRASES_FILE, Converter, opencc_data
-from .library import Item, Library, Rendered, Schedule, build_library
+from .library import Item, Library, Rendered, Schedule, build_library, remembering
 from .markup import POOR_SUMMARY, MarkupRenderer
 from .parallel import default_workers, parallel_batches, parallel_map
 from .plan import OutputJob, plan_site, render_order
@@ -175,7 +175,7 @@ def render_edited_item(live: LiveSite, state: BuildState, output: Path, path: Pa
     if document is None or found.items or document.meta != known[1].meta:
         return ()
     item = replace(old, source=document.source, body=document.body, body_line=document.body_line)
-    live.markup = live.markup or MarkupRenderer(site.library, lambda rel: site.config.base_path + rel)
+    live.markup = live.markup or MarkupRenderer(site.library, lambda rel: site.config.base_path + rel, remembering(state.slugs))
     body = live.markup.render(item, found)
     if found.items:
         return ()
@@ -266,7 +266,7 @@ def _markup(library: Library, state: BuildState, problems: Problems, workers: in
             entries[keys[item.url]] = hit
         else:
             todo.append(item)
-    renderer = MarkupRenderer(library, lambda rel: config.base_path + rel)
+    renderer = MarkupRenderer(library, lambda rel: config.base_path + rel, remembering(state.slugs))
     for item, entry in zip(todo, parallel_map(lambda item: _render_markup(renderer, item), todo, workers, progress=progress), strict=True):
         entries[keys[item.url]] = entry
     bodies = {}

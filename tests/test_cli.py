@@ -58,12 +58,14 @@ def test_a_build_with_nothing_to_do_says_so_without_loading_the_build_stages(sit
 
 
 def test_a_rebuild_spells_nothing_in_pinyin_again(site: Path) -> None:
-    """Tags and file names in Chinese are spelled once: the build state remembers their slugs."""
+    """Tags, file names and headings in Chinese are spelled once: the build state remembers their slugs."""
     script = (f"import sys\nsys.path.insert(0, {str(REPO)!r})\nfrom fedpress.cli import main\nmain(['build', '--quiet'])\n"
               "print('pypinyin' in sys.modules)")
     first = subprocess.run([sys.executable, "-c", script], cwd=site, capture_output=True, text=True, timeout=120)
     article = site / "content/gongzuo-dongtai/2023-02-17-gongzuo-huiyi.md"
     article.write_text(article.read_text(encoding="utf-8") + "\n补充一段。\n", encoding="utf-8")
+    page = site / "content/pages/about.md"  # its headings' ids are their pinyin
+    page.write_text(page.read_text(encoding="utf-8") + "\n补充一段。\n", encoding="utf-8")
     again = subprocess.run([sys.executable, "-c", script], cwd=site, capture_output=True, text=True, timeout=120)
     assert (first.stdout, again.stdout) == ("True\n", "False\n"), (first.stderr, again.stderr)
     assert "补充一段" in (site / "output/gongzuo-dongtai/2023/gongzuo-huiyi/index.html").read_text(encoding="utf-8")
