@@ -11,6 +11,7 @@ from __future__ import annotations
 import contextlib
 import gc
 import hashlib
+import itertools
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
@@ -266,9 +267,11 @@ def _markup(library: Library, state: BuildState, problems: Problems, workers: in
             entries[keys[item.url]] = hit
         else:
             todo.append(item)
-    renderer = MarkupRenderer(library, lambda rel: config.base_path + rel, remembering(state.slugs))
-    for item, entry in zip(todo, parallel_map(lambda item: _render_markup(renderer, item), todo, workers, progress=progress), strict=True):
+    slugs = state.slugs
+    renderer = MarkupRenderer(library, lambda rel: config.base_path + rel, remembering(slugs))
+    for item, (entry, spelled) in zip(todo, parallel_map(lambda item: _render_markup(renderer, item, slugs), todo, workers, progress=progress), strict=True):
         entries[keys[item.url]] = entry
+        slugs.update(spelled)  # what workers spelled, for the build state to keep
     bodies = {}
     for item in items:
         rendered, found = entries[keys[item.url]]
@@ -279,10 +282,12 @@ def _markup(library: Library, state: BuildState, problems: Problems, workers: in
     return bodies
 
 
-def _render_markup(renderer: MarkupRenderer, item: Item) -> tuple[Rendered, tuple[BuildError, ...]]:
+def _render_markup(renderer: MarkupRenderer, item: Item, slugs: dict[str, str]) -> tuple[tuple[Rendered, tuple[BuildError, ...]], dict[str, str]]:
+    """The item's body and its problems, and the slugs spelled for it that `slugs` (the renderer's) did not hold."""
     found = Problems()
+    known = len(slugs)
     rendered = renderer.render(item, found)
-    return rendered, tuple(found.items)
+    return (rendered, tuple(found.items)), dict(itertools.islice(slugs.items(), known, None))  # a dict keeps its order
 
 
 def page_renderer(site: Prepared, qr_codes: QrCodes | None = None, state: BuildState | None = None) -> PageRenderer:

@@ -71,6 +71,20 @@ def test_a_rebuild_spells_nothing_in_pinyin_again(site: Path) -> None:
     assert "补充一段" in (site / "output/gongzuo-dongtai/2023/gongzuo-huiyi/index.html").read_text(encoding="utf-8")
 
 
+
+def test_headings_spelled_by_workers_are_remembered_too(tmp_path: Path) -> None:
+    """A site large enough for its bodies to be converted by worker processes: they report the pinyin
+    they spelled, so the first edit after the build does not load pypinyin either."""
+    subprocess.run([sys.executable, str(REPO / "bench/corpus.py"), "--n", "150", "--out", str(tmp_path)], timeout=120, check=True)
+    script = (f"import sys\nsys.path.insert(0, {str(REPO)!r})\nfrom fedpress.cli import main\nmain(['build', '--quiet', '--jobs', '2'])\n"
+              "print('pypinyin' in sys.modules)")
+    first = subprocess.run([sys.executable, "-c", script], cwd=tmp_path, capture_output=True, text=True, timeout=300)
+    article = next(path for path in sorted((tmp_path / "content").rglob("*.md")) if "\n## " in path.read_text(encoding="utf-8"))
+    article.write_text(article.read_text(encoding="utf-8") + "\n补充一段。\n", encoding="utf-8")
+    again = subprocess.run([sys.executable, "-c", script], cwd=tmp_path, capture_output=True, text=True, timeout=300)
+    assert (first.stdout, again.stdout) == ("True\n", "False\n"), (first.stderr, again.stderr)
+
+
 def test_new_creates_a_valid_file_with_an_ascii_name_and_todays_date(site: Path, capsys: pytest.CaptureFixture) -> None:
     assert main(["new", "appeal", "--site", str(site), "--category", "巾帼风采", "关于“绿色家庭”创建的倡议书"]) == 0
     created = re.search(r"content/\S+\.md", capsys.readouterr().out).group(0)
