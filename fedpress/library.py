@@ -172,13 +172,19 @@ def slugify(text: str) -> str:
     return "-".join(re.findall(r"[a-z0-9]+", ascii_text)) or "item"
 
 
-def remembering(slugs: dict[str, str]) -> Callable[[str], str]:
-    """`slugify`, remembering what it spelled in `slugs`, which the build state keeps: spelling Chinese
-    first loads pypinyin's dictionaries, a fifth of a second on every command-line build."""
+def remembering(slugs: dict[str, str], spelled: dict[str, str] | None = None) -> Callable[[str], str]:
+    """`slugify`, remembering what it spelled in Chinese in `slugs`, which the build state keeps: spelling
+    Chinese first loads pypinyin's dictionaries, a fifth of a second on every command-line build. What
+    it spells anew also goes to `spelled`, if given (for a worker to report). ASCII is not kept: it
+    needs no dictionary."""
     def spell(text: str) -> str:
         slug = slugs.get(text)
         if slug is None:
-            slug = slugs[text] = slugify(text)
+            slug = slugify(text)
+            if not text.isascii():
+                slugs[text] = slug
+                if spelled is not None:
+                    spelled[text] = slug
         return slug
 
     return spell

@@ -11,7 +11,6 @@ from __future__ import annotations
 import contextlib
 import gc
 import hashlib
-import itertools
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
@@ -267,11 +266,11 @@ def _markup(library: Library, state: BuildState, problems: Problems, workers: in
             entries[keys[item.url]] = hit
         else:
             todo.append(item)
-    slugs = state.slugs
-    renderer = MarkupRenderer(library, lambda rel: config.base_path + rel, remembering(slugs))
-    for item, (entry, spelled) in zip(todo, parallel_map(lambda item: _render_markup(renderer, item, slugs), todo, workers, progress=progress), strict=True):
+    spelled: dict[str, str] = {}
+    renderer = MarkupRenderer(library, lambda rel: config.base_path + rel, remembering(state.slugs, spelled))
+    for item, (entry, made) in zip(todo, parallel_map(lambda item: _render_markup(renderer, item, spelled), todo, workers, progress=progress), strict=True):
         entries[keys[item.url]] = entry
-        slugs.update(spelled)  # what workers spelled, for the build state to keep
+        state.slugs.update(made)  # what workers spelled, for the build state to keep
     bodies = {}
     for item in items:
         rendered, found = entries[keys[item.url]]
@@ -282,12 +281,13 @@ def _markup(library: Library, state: BuildState, problems: Problems, workers: in
     return bodies
 
 
-def _render_markup(renderer: MarkupRenderer, item: Item, slugs: dict[str, str]) -> tuple[tuple[Rendered, tuple[BuildError, ...]], dict[str, str]]:
-    """The item's body and its problems, and the slugs spelled for it that `slugs` (the renderer's) did not hold."""
+def _render_markup(renderer: MarkupRenderer, item: Item, spelled: dict[str, str]) -> tuple[tuple[Rendered, tuple[BuildError, ...]], dict[str, str]]:
+    """The item's body and its problems, and the slugs spelled anew for it (which the renderer puts in `spelled`)."""
     found = Problems()
-    known = len(slugs)
     rendered = renderer.render(item, found)
-    return (rendered, tuple(found.items)), dict(itertools.islice(slugs.items(), known, None))  # a dict keeps its order
+    made = dict(spelled)
+    spelled.clear()
+    return (rendered, tuple(found.items)), made
 
 
 def page_renderer(site: Prepared, qr_codes: QrCodes | None = None, state: BuildState | None = None) -> PageRenderer:

@@ -11,7 +11,7 @@ from pypinyin import lazy_pinyin
 
 from fedpress.config import BuildOptions, load_config
 from fedpress.errors import BuildFailed, Problems
-from fedpress.library import Library, Schedule, build_library, slugify
+from fedpress.library import Library, Schedule, build_library, remembering, slugify
 from fedpress.pipeline import check_site
 from fedpress.reader import read_document
 from fedpress.sources import find_sources
@@ -388,3 +388,11 @@ def test_related_items_appear_on_article_pages(sample_output: Path) -> None:
     assert section.get("data-pagefind-ignore") == "all"
     hant = lxml.html.fromstring((sample_output / "zh-hant/jinguo-fengcai/2023/li-xiuying/index.html").read_bytes())
     assert hant.xpath("//section[@class='related']//a/@href") == ["/zh-hant" + href for href in hrefs]
+
+
+def test_remembering_keeps_chinese_spellings_only_and_reports_the_new_ones() -> None:
+    slugs, spelled = {"机构设置": "ji-gou-she-zhi"}, {}
+    spell = remembering(slugs, spelled)
+    assert [spell("机构设置"), spell("主要职能"), spell("About Us")] == ["ji-gou-she-zhi", "zhu-yao-zhi-neng", "about-us"]
+    assert slugs == {"机构设置": "ji-gou-she-zhi", "主要职能": "zhu-yao-zhi-neng"}  # ASCII needs no dictionary: not kept
+    assert spelled == {"主要职能": "zhu-yao-zhi-neng"}  # only what was spelled anew
