@@ -11,6 +11,7 @@ from __future__ import annotations
 import gc
 import multiprocessing
 import os
+import signal
 import threading
 import time
 from collections.abc import Callable, Sequence
@@ -71,7 +72,7 @@ def in_child(task: Callable[[], None]) -> Callable[[], bool]:
             return lambda: False
         return lambda: True
     gc.freeze()  # as for the workers: the child's collector leaves the parent's pages alone
-    child = multiprocessing.get_context("fork").Process(target=task)
+    child = multiprocessing.get_context("fork").Process(target=_uninterrupted, args=(task,))
     child.start()
 
     def finished() -> bool:
@@ -79,6 +80,12 @@ def in_child(task: Callable[[], None]) -> Callable[[], bool]:
         return child.exitcode == 0
 
     return finished
+
+
+def _uninterrupted(task: Callable[[], None]) -> None:
+    """Ctrl-C reaches the whole process group: the child lets the parent, which waits for it, stop the build."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    task()
 
 
 def _exit_with_parent(parent: int) -> None:

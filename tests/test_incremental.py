@@ -3,20 +3,22 @@
 from __future__ import annotations
 
 import shutil
+import time
 from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
 
 import pytest
 
-from fedpress import pipeline, search, templates
+from fedpress import buildstate, pipeline, search, templates
 from fedpress.buildstate import BuildState, fingerprint, fingerprints
 from fedpress.config import BuildOptions
 from fedpress.errors import BuildFailed
 from fedpress.pipeline import build_site, render_edited_item
 from fedpress.plan import OutputJob, Variant
+from fedpress.sources import digest_file
 
-from conftest import REPO, SITES, build, copy_site, fragments, tree
+from conftest import NOW, REPO, SITES, build, copy_site, fragments, tree
 
 
 def edit(path: Path, old: str, new: str) -> None:
@@ -228,23 +230,31 @@ def test_a_rebuild_parses_only_the_edited_file(built_once: tuple[Path, Path], tm
     assert parsed == [ARTICLE]
 
 
-def test_a_build_that_fails_after_reading_still_keeps_what_it_parsed(built_once: tuple[Path, Path], tmp_path: Path,
-                                                                      monkeypatch: pytest.MonkeyPatch) -> None:
-    """The parsed documents are written while the build goes on; a build that fails later waits for them all the same."""
+def test_a_build_that_fails_after_reading_waits_for_what_it_parsed(built_once: tuple[Path, Path], tmp_path: Path,
+                                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    """The parsed documents are written by a forked process while the build goes on (here, slowly); a build
+    that fails later still waits for them before it ends, so what it parsed is kept."""
     site = shutil.copytree(built_once[0], tmp_path / "site")
-    output = tmp_path / "out"
+    output, cache = tmp_path / "out", tmp_path / "out.cache"
     build(site, output)
     body(site)
     (site / "templates").mkdir()
     (site / "templates/article.html").write_text('{% extends "theme/article.html" %}{% block main %}{{ job.nothing.here }}{% endblock %}', encoding="utf-8")
+    write = buildstate._write
+
+    def slowly(path: Path, *data: object) -> None:
+        if path.name == "parsed.pickle":
+            time.sleep(1)
+        write(path, *data)
+
+    monkeypatch.setattr(buildstate, "_write", slowly)
+    state = BuildState.load(cache)
     with pytest.raises(BuildFailed):
-        build(site, output)
-    shutil.rmtree(site / "templates")
-    parsed = []
-    original = pipeline.read_document
-    monkeypatch.setattr(pipeline, "read_document", lambda source, problems: parsed.append(source.rel) or original(source, problems))
-    build(site, output)
-    assert parsed == []
+        build_site(BuildOptions(site=site, output=output, cache=cache, now=NOW), state)
+    assert state.parsed_writing is None
+    stored = BuildState.load(cache)
+    stored.load_parsed()
+    assert stored.documents[ARTICLE.removeprefix("content/")][0] == digest_file(site / ARTICLE)
 
 
 def test_nothing_changed_means_nothing_done(built_once: tuple[Path, Path], tmp_path: Path) -> None:
