@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import sys
@@ -38,11 +39,19 @@ def run() -> NoReturn:
     10,000 items. By then every file is written and closed, and every worker process has ended.
     Under a profiler or a coverage tracer, which report as the interpreter ends, it exits as usual."""
     code = main()
-    if sys.getprofile() is not None or sys.gettrace() is not None:
+    if _observed():
         sys.exit(code)
-    sys.stdout.flush()
-    sys.stderr.flush()
+    for stream in (sys.stdout, sys.stderr):
+        with contextlib.suppress(OSError):  # a reader that went away (`| head`): nothing more can reach it
+            stream.flush()
     os._exit(code)
+
+
+def _observed() -> bool:
+    """A profiler or a coverage tracer is watching (the old hooks, or Python 3.12's sys.monitoring)."""
+    monitoring = getattr(sys, "monitoring", None)
+    tools = (monitoring.get_tool(monitoring.COVERAGE_ID), monitoring.get_tool(monitoring.PROFILER_ID)) if monitoring else ()
+    return sys.getprofile() is not None or sys.gettrace() is not None or any(tools)
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -113,6 +122,9 @@ def _build(args: argparse.Namespace) -> int:
         except UnsafeOutput as exc:
             print(f"错误：{exc}", file=sys.stderr)
             return 1
+        except KeyboardInterrupt:  # Ctrl-C: the workers stop with it
+            print("\n已中断：这次生成没有完成，需要时重新运行即可。", file=sys.stderr)
+            return 130
         except OSError as exc:
             where = f"：{exc.filename}" if exc.filename else ""
             print(f"错误：无法写入输出文件夹 {options.output_dir}（{exc.strerror or exc}{where}）。请检查它是否是一个文件夹、是否有写入权限、磁盘是否已满。",

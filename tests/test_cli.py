@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import signal
 import subprocess
 import sys
 from datetime import datetime
@@ -46,6 +47,19 @@ def test_the_command_line_exits_with_the_builds_status_and_every_message(site: P
         built = subprocess.run(command, cwd=site, capture_output=True, text=True, timeout=120, env=environment)
         assert built.returncode == 0, built.stderr
         assert built.stdout.startswith("网站已生成") and built.stdout.rstrip().endswith("http://127.0.0.1:8000/"), built.stdout
+
+
+def test_ctrl_c_during_a_build_says_so_and_leaves_no_output(tmp_path: Path) -> None:
+    subprocess.run([sys.executable, str(REPO / "bench/corpus.py"), "--n", "400", "--out", str(tmp_path)], timeout=120, check=True)
+    process = subprocess.Popen([sys.executable, str(REPO / "build.py"), "build", "--verbose", "--jobs", "2"], cwd=tmp_path,
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True,
+                               preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
+    first = process.stderr.readline()  # the first progress line: the build's stages are at work
+    os.killpg(process.pid, signal.SIGINT)  # as Ctrl-C does: to the command and its workers
+    _, rest = process.communicate(timeout=120)
+    assert "转换正文" in first and process.returncode == 130, (first, rest)
+    assert "已中断" in rest and "Traceback" not in rest, rest
+    assert not (tmp_path / "output").exists() and not list(tmp_path.glob(".output*"))  # nothing half-written is left
 
 
 def test_a_build_with_nothing_to_do_says_so_without_loading_the_build_stages(site: Path) -> None:
