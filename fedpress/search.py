@@ -82,6 +82,11 @@ _IGNORED = "data-pagefind-ignore"
 _INDEXED_TEXT = INDEXED_MARK.decode("ascii")
 _SEARCH_FACT = re.compile(r"\sdata-pagefind-(?:meta|filter)=")
 _SEARCH_FACT_START = "data-pagefind-"  # a test in C first: few tags have it
+# What Pagefind takes from anywhere on a page: what is marked as a result's metadata, filter or sort key,
+# and the <h1> and <img> its default title and image come from.
+_SKELETON = re.compile(r"</?(?:html|head|body)[\s/>]", re.I)  # tags kept around the indexed elements: Pagefind reads no page without <html>
+_NOT_A_TAG = re.compile(r"<(?:!--|(?:script|style|textarea)(?![\w-]))", re.I)  # a comment or raw-text element, one markup token
+_READ_OUTSIDE = re.compile(r"data-pagefind-(?:meta|filter|sort|default-meta)|<(?:[hH]1|[iI][mM][gG])[\s/>]")
 
 
 class SearchUnavailable(Exception):
@@ -290,8 +295,8 @@ def _run_pagefind(binary: Path, site: Path, output: Path) -> str:
 def spaced_for_index(page: str) -> str:
     """The page as Pagefind should read it: a space on each side of every Han character in the text,
     except in the elements that give a result's title, metadata and filters; without the elements
-    Pagefind ignores whole (data-pagefind-ignore="all": their text, metadata and filters), nor the
-    whitespace alone around the indexed elements.
+    Pagefind ignores whole (data-pagefind-ignore="all": their text, metadata and filters), nor what
+    comes before and after the indexed elements but the page's <title> (`_leave_out_outside_bodies`).
 
     A text that begins with a Han character starts with a space, so the character is not joined to
     the end of the text before it: Pagefind reads 详见<a>相关政策</a> as one text, and 见相 would be a
@@ -309,7 +314,7 @@ def spaced_for_index(page: str) -> str:
             # or never ends is left for Pagefind to make out.
             if len(extent) > 1 and extent.stop < len(tokens):
                 tokens[extent.start:extent.stop] = [""] * len(extent)
-    _drop_whitespace_outside_bodies(tokens)
+    _leave_out_outside_bodies(tokens)
     for index in [i for i in range(0, len(tokens), 2) if not tokens[i].isascii()]:
         before = tokens[index - 1] if index else ""
         if not (_SEARCH_FACT_START in before and _SEARCH_FACT.search(before) and before[1] != "/"):
@@ -317,19 +322,35 @@ def spaced_for_index(page: str) -> str:
     return "".join(tokens)
 
 
-def _drop_whitespace_outside_bodies(tokens: list[str]) -> None:
-    """Blank the text tokens that are only whitespace before the first indexed element and after the
-    last one ends, where Pagefind reads no text: a template edit that only moves lines there (a
-    newline after the footer) changes no copy. The last one ends at the latest at the last closing tag
-    of its kind: found from the end, in a few steps."""
+def _leave_out_outside_bodies(tokens: list[str]) -> None:
+    """Blank what comes before the first indexed element and after the last one ends, where Pagefind
+    indexes no text: the head's scripts and styles, the header and footer (40 % of an article page),
+    all but the page's <title> and its <html>, <head> and <body> tags. Pagefind reads less, and a
+    template edit there changes no copy. If something there is what Pagefind takes from anywhere on a page (a result's metadata, filter or
+    sort key, or what it makes the default title and image of: an <h1>, an <img>), only the
+    whitespace is blanked. The last element ends at the latest at the last closing tag of its kind:
+    found from the end, in a few steps."""
     starts = [i for i in range(1, len(tokens), 2) if _INDEXED_TEXT in tokens[i] and attribute_value(tokens[i], _INDEXED_TEXT) is not None]
     if not starts:
         return
     closing = "</" + element_name(tokens[starts[-1]])
     end = next((i for i in range(len(tokens) - 2, starts[-1], -2) if tokens[i][:len(closing)].lower() == closing), len(tokens))
-    for index in [i for i in range(0, len(tokens), 2) if tokens[i].isspace()]:
-        if index < starts[0] or index > end:
-            tokens[index] = ""
+    first, after = starts[0], end + 1
+    markup = [*range(1, first, 2), *range(after + 1, len(tokens), 2)]
+    if _READ_OUTSIDE.search("".join(tokens[i] for i in markup)) and any(
+            _READ_OUTSIDE.search(tokens[i]) for i in markup if not _NOT_A_TAG.match(tokens[i])):
+        for index in [*range(0, first, 2), *range(after, len(tokens), 2)]:
+            if tokens[index].isspace():
+                tokens[index] = ""
+        return
+    kept = {i: tokens[i] for i in markup if _SKELETON.match(tokens[i])}
+    title = next((i for i in range(1, first, 2) if tokens[i][:6].lower() == "<title"), None)
+    if title is not None:
+        kept |= {i: tokens[i] for i in element_tokens(tokens, title)}
+    tokens[:first] = [""] * first
+    tokens[after:] = [""] * (len(tokens) - after)
+    for index, token in kept.items():
+        tokens[index] = token
 
 
 @functools.cache

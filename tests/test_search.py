@@ -104,10 +104,20 @@ def test_only_elements_opened_with_the_attribute_and_closed_are_left_out() -> No
     assert as_pagefind_reads(spaced_for_index(unclosed)) == '<article data-pagefind-body><div data-pagefind-ignore="all"><p> 二</p>'
 
 
-def test_whitespace_alone_is_left_out_before_and_after_the_indexed_element() -> None:
-    page = '<html>\n<head>\n<title>标题</title>\n</head>\n<body>\n<article data-pagefind-body>\n<b>中</b> <i>文</i>\n</article>\n\n</body>\n</html>\n'
-    assert spaced_for_index(page) == ('<html><head><title> 标  题</title></head><body><article data-pagefind-body>\n'
+def test_what_comes_before_and_after_the_indexed_elements_is_left_out_but_the_title() -> None:
+    page = ('<!DOCTYPE html>\n<html lang="zh-CN">\n<head>\n<title>标题</title>\n<script>var s = "<h1>";</script>\n</head>\n'
+            '<body>\n<nav><a href="/">首页</a></nav>\n<article data-pagefind-body>\n<b>中</b> <i>文</i>\n</article>\n'
+            '<p>页脚</p><script src="/static/js/site.js"></script>\n</body>\n</html>\n')
+    assert spaced_for_index(page) == ('<html lang="zh-CN"><head><title> 标  题</title></head><body><article data-pagefind-body>\n'
                                       '<b> 中</b> <i> 文</i>\n</article></body></html>')
+
+
+@pytest.mark.parametrize("outside", ['<meta data-pagefind-meta="image[content]" content="/a.png">', '<span data-pagefind-filter="年份">2024</span>',
+                                     '<h1>标题</h1>', '<IMG src="/logo.png" alt="">', '<p data-pagefind-sort="date">2024</p>'])
+def test_only_whitespace_is_left_out_around_the_indexed_elements_when_pagefind_reads_something_there(outside: str) -> None:
+    page = f'<html>\n<head>\n<title>标题</title>\n</head>\n<body>\n{outside}\n<article data-pagefind-body>\n<b>中</b>\n</article>\n\n</body>\n</html>\n'
+    assert as_pagefind_reads(spaced_for_index(page)) == as_pagefind_reads(
+        f'<html><head><title> 标 题</title></head><body>{outside.replace("标题", " 标 题")}<article data-pagefind-body>\n<b> 中</b>\n</article></body></html>')
 
 
 def test_characters_beyond_the_basic_plane_are_spaced_alike() -> None:
