@@ -38,14 +38,15 @@ _ONE_TOKEN = _VOID | set(_RAW_TEXT)  # elements whose first markup token is the 
 _FROZEN_FIRST = frozenset("!pcksPCKStT")  # the second character of every _FROZEN_START
 _MARKED = 'translate="no"'
 _TAG = re.compile(r"<(/?)([a-zA-Z][\w-]*)")
-# The page's markup in one forward pass, in page order: comments, raw-text elements whole (their text
-# is not markup) and tags, minding quotes as browsers do: a value is quoted when a quote follows its
-# "=", and may then hold "<" or ">" (alt="报名>审核"); scanning forward, no match starts inside one.
+# The page's markup in one forward pass, in page order: comments (<!--> and <!---> too, as browsers read
+# them), raw-text elements whole (their text is not markup) and tags, minding quotes as browsers do: a
+# value is quoted when a quote follows its "=", and may then hold "<" or ">" (alt="报名>审核"); scanning
+# forward, no match starts inside one.
 # The quantifiers are possessive and the quoted value atomic, so a tag that never ends fails in linear time.
 # One group around it all: split() then gives text and markup in turns.
 _TAG_BODY = r"""[^>=]*(?:=\s*+(?>"[^"]*"|'[^']*')?+[^>=]*)*+>"""
 _RAW_TEXT_ELEMENT = "|".join(rf"<{name}(?![\w-]){_TAG_BODY}.*?(?:</{name}(?![\w-])[^>]*>|\Z)" for name in _RAW_TEXT)
-_MARKUP = re.compile(rf"(<!--.*?(?:-->|\Z)|{_RAW_TEXT_ELEMENT}|</?[a-zA-Z]{_TAG_BODY})", re.S | re.I)
+_MARKUP = re.compile(rf"(<!--(?:-?>|.*?(?:-->|\Z))|{_RAW_TEXT_ELEMENT}|</?[a-zA-Z]{_TAG_BODY})", re.S | re.I)
 # name="value", name='value' or name=value: group 3 is the value as written
 _ATTRIBUTE = re.compile(r'''([^\s=/>]+)(?:\s*=\s*(["']?)((?<=")[^"]*|(?<=')[^']*|(?<!['"])[^\s>'"]+)\2)?''')
 

@@ -82,11 +82,14 @@ _IGNORED = "data-pagefind-ignore"
 _INDEXED_TEXT = INDEXED_MARK.decode("ascii")
 _SEARCH_FACT = re.compile(r"\sdata-pagefind-(?:meta|filter)=")
 _SEARCH_FACT_START = "data-pagefind-"  # a test in C first: few tags have it
-# What Pagefind takes from anywhere on a page: what is marked as a result's metadata, filter or sort key,
-# and the <h1> and <img> its default title and image come from.
 _SKELETON = re.compile(r"</?(?:html|head|body)[\s/>]", re.I)  # tags kept around the indexed elements: Pagefind reads no page without <html>
 _NOT_A_TAG = re.compile(r"<(?:!--|(?:script|style|textarea)(?![\w-]))", re.I)  # a comment or raw-text element, one markup token
-_READ_OUTSIDE = re.compile(r"data-pagefind-(?:meta|filter|sort|default-meta)|<(?:[hH]1|[iI][mM][gG])[\s/>]")
+# What Pagefind takes from anywhere on a page (in lower case): what is marked as a result's metadata, filter or
+# sort key, an element marked for indexing however it is written, and the <h1> and <img> its default title and
+# image come from; after the indexed elements, also a first <title>.
+_READ_OUTSIDE = re.compile(r"data-pagefind-(?:meta|filter|sort|default-meta|body)|<(?:h1|img)[\s/>]")
+_READ_BEHIND = re.compile(_READ_OUTSIDE.pattern + r"|<title[\s/>]")
+
 
 
 class SearchUnavailable(Exception):
@@ -325,32 +328,42 @@ def spaced_for_index(page: str) -> str:
 def _leave_out_outside_bodies(tokens: list[str]) -> None:
     """Blank what comes before the first indexed element and after the last one ends, where Pagefind
     indexes no text: the head's scripts and styles, the header and footer (40 % of an article page),
-    all but the page's <title> and its <html>, <head> and <body> tags. Pagefind reads less, and a
-    template edit there changes no copy. If something there is what Pagefind takes from anywhere on a page (a result's metadata, filter or
-    sort key, or what it makes the default title and image of: an <h1>, an <img>), only the
-    whitespace is blanked. The last element ends at the latest at the last closing tag of its kind:
-    found from the end, in a few steps."""
+    all but the page's first <title> and its <html>, <head> and <body> tags. Pagefind reads less, and
+    a template edit there changes no copy. If something there is what Pagefind takes from anywhere on
+    a page (a result's metadata, filter or sort key, another indexed element written otherwise, or
+    what it makes the default title and image of: an <h1>, an <img>, a first <title> after the
+    indexed elements), only the whitespace is blanked. An element ends at the latest at the last
+    closing tag of its kind: found from the end, in a few steps."""
     starts = [i for i in range(1, len(tokens), 2) if _INDEXED_TEXT in tokens[i] and attribute_value(tokens[i], _INDEXED_TEXT) is not None]
     if not starts:
         return
-    closing = "</" + element_name(tokens[starts[-1]])
-    end = next((i for i in range(len(tokens) - 2, starts[-1], -2) if tokens[i][:len(closing)].lower() == closing), len(tokens))
-    first, after = starts[0], end + 1
-    markup = [*range(1, first, 2), *range(after + 1, len(tokens), 2)]
-    if _READ_OUTSIDE.search("".join(tokens[i] for i in markup)) and any(
-            _READ_OUTSIDE.search(tokens[i]) for i in markup if not _NOT_A_TAG.match(tokens[i])):
+    first, after = starts[0], max(_last_closing(tokens, name, starts[-1]) for name in {element_name(tokens[i]) for i in starts}) + 1
+    title = next((i for i in range(1, first, 2) if tokens[i][:6].lower() == "<title" and element_name(tokens[i]) == "title"), None)
+    before, behind = [*range(1, first, 2)], [*range(after + 1, len(tokens), 2)]
+    if _read_there([tokens[i] for i in before], _READ_OUTSIDE) or _read_there([tokens[i] for i in behind], _READ_BEHIND if title is None else _READ_OUTSIDE):
         for index in [*range(0, first, 2), *range(after, len(tokens), 2)]:
             if tokens[index].isspace():
                 tokens[index] = ""
         return
-    kept = {i: tokens[i] for i in markup if _SKELETON.match(tokens[i])}
-    title = next((i for i in range(1, first, 2) if tokens[i][:6].lower() == "<title"), None)
+    kept = {i: tokens[i] for i in (*before, *behind) if _SKELETON.match(tokens[i])}
     if title is not None:
         kept |= {i: tokens[i] for i in element_tokens(tokens, title)}
     tokens[:first] = [""] * first
     tokens[after:] = [""] * (len(tokens) - after)
     for index, token in kept.items():
         tokens[index] = token
+
+
+def _last_closing(tokens: list[str], name: str, start: int) -> int:
+    """The index of the last closing tag of `name` after `start`; the last token if there is none."""
+    closing = "</" + name
+    return next((i for i in range(len(tokens) - 2, start, -2) if tokens[i][:len(closing)].lower() == closing), len(tokens) - 1)
+
+
+def _read_there(markup: list[str], pattern: re.Pattern[str]) -> bool:
+    """Whether Pagefind may take something from these markup tokens (comments and raw-text elements,
+    such as a script's text, are not tags); one search of them all first."""
+    return bool(pattern.search("".join(markup).lower())) and any(pattern.search(m.lower()) for m in markup if not _NOT_A_TAG.match(m))
 
 
 @functools.cache

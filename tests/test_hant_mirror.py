@@ -249,6 +249,9 @@ def test_only_readable_text_of_a_page_is_converted(converter: Converter) -> None
     ("<p><!-- 旧的 <code> 块 --></p><p>简体中文</p>", "<p><!-- 旧的 <code> 块 --></p><p>簡體中文</p>"),
     ('<!-- <p translate="no"> --><p>后来</p>', '<!-- <p translate="no"> --><p>後來</p>'),
     ("<script>var s = '<pre>';</script><p>发展</p>", "<script>var s = '<pre>';</script><p>發展</p>"),
+    # <!--> and <!---> are whole (empty) comments, as browsers read them
+    ("<!--><p>发展</p><!-- 注释 -->", "<!--><p>發展</p><!-- 注释 -->"),
+    ("<!---><p>发展</p>-->", "<!---><p>發展</p>-->"),
     ("<style>a::after{content:'<pre'}</style><p>发展</p>", "<style>a::after{content:'<pre'}</style><p>發展</p>"),
     ("<code-block>发展</code-block><p translate=\"no\">简体<p-x>简体</p-x>简体</p><p>发展</p>",
      "<code-block>發展</code-block><p translate=\"no\">简体<p-x>简体</p-x>简体</p><p>發展</p>"),

@@ -112,12 +112,34 @@ def test_what_comes_before_and_after_the_indexed_elements_is_left_out_but_the_ti
                                       '<b> 中</b> <i> 文</i>\n</article></body></html>')
 
 
+@pytest.mark.parametrize("where", ["before", "after"])
 @pytest.mark.parametrize("outside", ['<meta data-pagefind-meta="image[content]" content="/a.png">', '<span data-pagefind-filter="年份">2024</span>',
-                                     '<h1>标题</h1>', '<IMG src="/logo.png" alt="">', '<p data-pagefind-sort="date">2024</p>'])
-def test_only_whitespace_is_left_out_around_the_indexed_elements_when_pagefind_reads_something_there(outside: str) -> None:
-    page = f'<html>\n<head>\n<title>标题</title>\n</head>\n<body>\n{outside}\n<article data-pagefind-body>\n<b>中</b>\n</article>\n\n</body>\n</html>\n'
+                                     '<h1>标题</h1>', '<IMG src="/logo.png" alt="">', '<p data-pagefind-sort="date">2024</p>',
+                                     '<span DATA-PAGEFIND-META="作者">张三</span>', '<div data-pagefind-default-meta="image:/a.png"></div>',
+                                     '<div DATA-PAGEFIND-BODY>第二部分</div>'])
+def test_only_whitespace_is_left_out_around_the_indexed_elements_when_pagefind_reads_something_there(outside: str, where: str) -> None:
+    before, after = (outside, "") if where == "before" else ("", outside)
+    page = f'<html>\n<head>\n<title>标题</title>\n</head>\n<body>\n{before}\n<article data-pagefind-body>\n<b>中</b>\n</article>\n{after}\n</body>\n</html>\n'
+    spaced = {text: as_pagefind_reads(spaced_for_index(f"<p>{text}</p>"))[3:-4] for text in ("标题", "张三", "第二部分")}
     assert as_pagefind_reads(spaced_for_index(page)) == as_pagefind_reads(
-        f'<html><head><title> 标 题</title></head><body>{outside.replace("标题", " 标 题")}<article data-pagefind-body>\n<b> 中</b>\n</article></body></html>')
+        f'<html><head><title> 标 题</title></head><body>{before}<article data-pagefind-body>\n<b> 中</b>\n</article>{after}</body></html>'
+        .replace("<h1>标题", f"<h1>{spaced['标题']}").replace(">张三", f">{spaced['张三']}").replace(">第二部分", f">{spaced['第二部分']}"))
+
+
+def test_a_title_after_the_indexed_elements_stays_when_the_head_has_none() -> None:
+    """Pagefind takes a page's first <title> as its title when it has no other: an icon's, in the footer."""
+    page = ('<html><head></head><body><nav>菜单</nav><article data-pagefind-body><p>正文</p></article>'
+            '<footer><svg><title>图标</title></svg></footer></body></html>')
+    assert "<title> 图  标</title>" in spaced_for_index(page)
+    page = '<html><head><titlex>甲</titlex><title>标题</title></head><body><article data-pagefind-body><p>正文</p></article></body></html>'
+    assert as_pagefind_reads(spaced_for_index(page)) == (
+        '<html><head><title> 标 题</title></head><body><article data-pagefind-body><p> 正 文</p></article></body></html>')
+
+
+def test_nested_indexed_elements_keep_all_of_the_outer_one() -> None:
+    page = '<html><body><main data-pagefind-body><p>正文</p><div><span data-pagefind-body>内</span></div><p>尾部</p></main><p>页脚</p></body></html>'
+    assert as_pagefind_reads(spaced_for_index(page)) == (
+        '<html><body><main data-pagefind-body><p> 正 文</p><div><span data-pagefind-body> 内</span></div><p> 尾 部</p></main></body></html>')
 
 
 def test_characters_beyond_the_basic_plane_are_spaced_alike() -> None:
@@ -129,19 +151,24 @@ def test_leaving_out_what_pagefind_ignores_whole_changes_nothing_it_makes(sample
     pages = {path.relative_to(sample_output).as_posix(): path.read_text(encoding="utf-8") for path in sorted(sample_output.rglob("index.html"))}
     pages = {rel: page for rel, page in pages.items() if not rel.startswith("zh-hant/") and search_index.INDEXED_MARK.decode() in page}
 
-    def bundle(folder: Path) -> tuple[Path, int]:
+    def bundle(folder: Path) -> tuple[dict[str, bytes], list[str]]:
+        """Every file of the bundle Pagefind makes of the copies (its filters put in order, as the build does), and the copies."""
+        copies = []
         for rel, page in pages.items():  # created in path order, as the build does: Pagefind numbers pages in that order
             (folder / "site" / rel).parent.mkdir(parents=True, exist_ok=True)
-            (folder / "site" / rel).write_text(spaced_for_index(page), encoding="utf-8")
+            copies.append(spaced_for_index(page))
+            (folder / "site" / rel).write_text(copies[-1], encoding="utf-8")
         assert search_index._run_pagefind(search_index.pagefind_binary(), folder / "site", folder / "bundle") == ""
-        return folder / "bundle", sum(path.stat().st_size for path in (folder / "site").rglob("*.html"))
+        search_index._sort_filters(folder / "bundle")
+        return {path.relative_to(folder / "bundle").as_posix(): path.read_bytes() for path in (folder / "bundle").rglob("*") if path.is_file()}, copies
 
-    stripped, stripped_size = bundle(tmp_path / "stripped")
+    stripped, stripped_copies = bundle(tmp_path / "stripped")
     monkeypatch.setattr(search_index, "attribute_value", lambda tag, name: None)
-    whole, whole_size = bundle(tmp_path / "whole")
-    assert len(pages) > 50 and stripped_size < 0.7 * whole_size
-    assert fragments_of(stripped) == fragments_of(whole)
-    assert sorted(path.name for path in (stripped / "index").iterdir()) == sorted(path.name for path in (whole / "index").iterdir())
+    whole, whole_copies = bundle(tmp_path / "whole")
+    # the head, header, footer and what is ignored whole are left out: less than half of what Pagefind would read
+    assert len(pages) > 50 and sum(map(len, stripped_copies)) < 0.45 * sum(map(len, whole_copies))
+    assert not any("<script" in copy for copy in stripped_copies)
+    assert sorted(stripped) == sorted(whole) and all(stripped[name] == whole[name] for name in stripped)
 
 
 def test_a_word_split_by_an_inline_element_is_not_joined_to_the_text_before_it(tmp_path: Path) -> None:
