@@ -159,6 +159,12 @@ def element_name(tag: str) -> str:
     return found.group(2).lower() if found else ""
 
 
+def is_tag(token: str) -> bool:
+    """Whether a markup token is a tag, not a comment or a raw-text element (whose text is no markup)."""
+    found = _TAG.match(token)
+    return found is not None and found.group(2).lower() not in _RAW_TEXT
+
+
 def attribute_value(tag: str, name: str) -> str | None:
     """The value of the attribute `name` (lower case) of an opening tag as written ("" when it has
     none), or None when the tag does not have it."""

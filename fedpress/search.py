@@ -54,7 +54,7 @@ from typing import NamedTuple
 
 from .config import SiteConfig
 from .errors import Problems
-from .hant import attribute_value, element_name, element_tokens, markup_tokens
+from .hant import attribute_value, element_name, element_tokens, is_tag, markup_tokens
 from .parallel import parallel_map
 from .plan import OutputJob, Variant, site_variants
 from .writer import files_under
@@ -83,13 +83,11 @@ _INDEXED_TEXT = INDEXED_MARK.decode("ascii")
 _SEARCH_FACT = re.compile(r"\sdata-pagefind-(?:meta|filter)=")
 _SEARCH_FACT_START = "data-pagefind-"  # a test in C first: few tags have it
 _SKELETON = re.compile(r"</?(?:html|head|body)[\s/>]", re.I)  # tags kept around the indexed elements: Pagefind reads no page without <html>
-_NOT_A_TAG = re.compile(r"<(?:!--|(?:script|style|textarea)(?![\w-]))", re.I)  # a comment or raw-text element, one markup token
 # What Pagefind takes from anywhere on a page (in lower case): what is marked as a result's metadata, filter or
 # sort key, an element marked for indexing however it is written, and the <h1> and <img> its default title and
 # image come from; after the indexed elements, also a first <title>.
 _READ_OUTSIDE = re.compile(r"data-pagefind-(?:meta|filter|sort|default-meta|body)|<(?:h1|img)[\s/>]")
 _READ_BEHIND = re.compile(_READ_OUTSIDE.pattern + r"|<title[\s/>]")
-
 
 
 class SearchUnavailable(Exception):
@@ -363,7 +361,7 @@ def _last_closing(tokens: list[str], name: str, start: int) -> int:
 def _read_there(markup: list[str], pattern: re.Pattern[str]) -> bool:
     """Whether Pagefind may take something from these markup tokens (comments and raw-text elements,
     such as a script's text, are not tags); one search of them all first."""
-    return bool(pattern.search("".join(markup).lower())) and any(pattern.search(m.lower()) for m in markup if not _NOT_A_TAG.match(m))
+    return bool(pattern.search("".join(markup).lower())) and any(pattern.search(m.lower()) for m in markup if is_tag(m))
 
 
 @functools.cache

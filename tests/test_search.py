@@ -113,17 +113,22 @@ def test_what_comes_before_and_after_the_indexed_elements_is_left_out_but_the_ti
 
 
 @pytest.mark.parametrize("where", ["before", "after"])
-@pytest.mark.parametrize("outside", ['<meta data-pagefind-meta="image[content]" content="/a.png">', '<span data-pagefind-filter="年份">2024</span>',
-                                     '<h1>标题</h1>', '<IMG src="/logo.png" alt="">', '<p data-pagefind-sort="date">2024</p>',
-                                     '<span DATA-PAGEFIND-META="作者">张三</span>', '<div data-pagefind-default-meta="image:/a.png"></div>',
-                                     '<div DATA-PAGEFIND-BODY>第二部分</div>'])
-def test_only_whitespace_is_left_out_around_the_indexed_elements_when_pagefind_reads_something_there(outside: str, where: str) -> None:
+@pytest.mark.parametrize(("outside", "as_read"), [
+    ('<meta data-pagefind-meta="image[content]" content="/a.png">', '<meta data-pagefind-meta="image[content]" content="/a.png">'),
+    ('<span data-pagefind-filter="年份">2024</span>', '<span data-pagefind-filter="年份">2024</span>'),
+    ("<h1>标题</h1>", "<h1> 标 题</h1>"),
+    ('<IMG src="/logo.png" alt="">', '<IMG src="/logo.png" alt="">'),
+    ('<p data-pagefind-sort="date">2024</p>', '<p data-pagefind-sort="date">2024</p>'),
+    ('<span DATA-PAGEFIND-META="作者">张三</span>', '<span DATA-PAGEFIND-META="作者"> 张 三</span>'),
+    ('<div data-pagefind-default-meta="image:/a.png"></div>', '<div data-pagefind-default-meta="image:/a.png"></div>'),
+    ("<div DATA-PAGEFIND-BODY>第二部分</div>", "<div DATA-PAGEFIND-BODY> 第 二 部 分</div>"),
+])
+def test_only_whitespace_is_left_out_around_the_indexed_elements_when_pagefind_reads_something_there(outside: str, as_read: str, where: str) -> None:
     before, after = (outside, "") if where == "before" else ("", outside)
     page = f'<html>\n<head>\n<title>标题</title>\n</head>\n<body>\n{before}\n<article data-pagefind-body>\n<b>中</b>\n</article>\n{after}\n</body>\n</html>\n'
-    spaced = {text: as_pagefind_reads(spaced_for_index(f"<p>{text}</p>"))[3:-4] for text in ("标题", "张三", "第二部分")}
+    before, after = (as_read, "") if where == "before" else ("", as_read)
     assert as_pagefind_reads(spaced_for_index(page)) == as_pagefind_reads(
-        f'<html><head><title> 标 题</title></head><body>{before}<article data-pagefind-body>\n<b> 中</b>\n</article>{after}</body></html>'
-        .replace("<h1>标题", f"<h1>{spaced['标题']}").replace(">张三", f">{spaced['张三']}").replace(">第二部分", f">{spaced['第二部分']}"))
+        f'<html><head><title> 标 题</title></head><body>{before}<article data-pagefind-body>\n<b> 中</b>\n</article>{after}</body></html>')
 
 
 def test_a_title_after_the_indexed_elements_stays_when_the_head_has_none() -> None:
@@ -168,7 +173,7 @@ def test_leaving_out_what_pagefind_ignores_whole_changes_nothing_it_makes(sample
     # the head, header, footer and what is ignored whole are left out: less than half of what Pagefind would read
     assert len(pages) > 50 and sum(map(len, stripped_copies)) < 0.45 * sum(map(len, whole_copies))
     assert not any("<script" in copy for copy in stripped_copies)
-    assert sorted(stripped) == sorted(whole) and all(stripped[name] == whole[name] for name in stripped)
+    assert stripped == whole
 
 
 def test_a_word_split_by_an_inline_element_is_not_joined_to_the_text_before_it(tmp_path: Path) -> None:
