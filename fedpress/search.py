@@ -8,9 +8,13 @@ a failed indexing leaves the previous output untouched; and since Pagefind names
 files after their content, an unchanged site gives byte-identical index files that
 the writer leaves alone.
 
-Each script has its own index: the Simplified pages under pagefind/, the Traditional
-twins under zh-hant/pagefind/, so a reader searching the Traditional site searches
-Traditional text and gets links to Traditional pages.
+One index serves both scripts: Pagefind reads the Simplified pages alone (pagefind/). The
+Traditional search page turns the query into Simplified characters (pagefind/traditional.json,
+OpenCC's reverse profile character by character) and shows each result from the Traditional
+text of its page (zh-hant/pagefind/text/…json): title, category and an excerpt marked at the
+same words, since the Traditional text is the Simplified one converted character for character.
+A reader there finds the same items with a query in either script, and a Traditional index,
+which took as long to make as the Simplified one, is not made at all.
 
 A script's index is made in shards of whole years (pagefind/2019/, pagefind/2024/ …, listed
 in pagefind/shards.json), each by a Pagefind run of its own, and the search page merges them
@@ -29,10 +33,10 @@ does not know, is cut into odd pieces (巾幗志願者 found in 3 of 14 items). 
 Pagefind reads have a space between every Han character and its neighbours, and the
 search page looks up each Chinese word as an exact phrase of characters
 (static/js/search.js does the same to the query): every item containing the word is
-found, in both scripts. The readable title and metadata come from the hidden block of
+found (on the Traditional search page too, its query in Simplified characters). The readable title and metadata come from the hidden block of
 `data-pagefind-meta` elements, which is left as written. The index is filed under the
 language "und", so Pagefind does not run its segmenter over the split text (it would only
-triple the indexing time: 18 s instead of 6 s for a 1,000-item site in two scripts).
+triple the indexing time: 18 s instead of 6 s for a 1,000-item site, when each script had an index).
 """
 
 from __future__ import annotations
@@ -54,9 +58,9 @@ from typing import NamedTuple
 
 from .config import SiteConfig
 from .errors import Problems
-from .hant import attribute_value, element_name, element_tokens, is_tag, markup_tokens
+from .hant import HAN_RANGES, attribute_value, element_name, element_tokens, is_tag, markup_tokens
 from .parallel import parallel_map
-from .plan import OutputJob, Variant, site_variants
+from .plan import OutputJob, site_variants
 from .writer import files_under
 
 BUNDLE = "pagefind/"
@@ -66,6 +70,8 @@ BUNDLE = "pagefind/"
 INDEX_LANGUAGE = "und"
 INDEXED_MARK = b"data-pagefind-body"
 SHARDS_FILE = "shards.json"
+QUERY_CHARACTERS = f"{BUNDLE}traditional.json"  # Traditional character -> Simplified, for queries on the Traditional search page
+TEXTS = f"{BUNDLE}text/"  # under the Traditional prefix: each indexed page's Traditional text, for its results
 # A shard takes whole years until it holds this many pages. Fewer pages a shard, less to index again
 # after an edit; more shards, more for one query to fetch (its part of the index in each shard). A site
 # of 1,000 items has one shard; of 10,000 items over nine years, five: an edit there indexes 2,300 pages
@@ -76,8 +82,10 @@ SHARD_PAGES = 2000
 _UNUSED = ("pagefind-ui", "pagefind-modular-ui", "pagefind-component-ui", "pagefind-highlight")
 _TIMEOUT = 900  # seconds; a 1,000-item site takes a few
 _COMMAND_OPTIONS = ("--force-language", INDEX_LANGUAGE, "--quiet")
-_HAN_RANGES = ((0x3400, 0x4DBF), (0x4E00, 0x9FFF), (0xF900, 0xFAFF), (0x20000, 0x3134F))  # also in static/js/search.js
-_HAN_CHARACTER = re.compile("([" + "".join(f"{chr(first)}-{chr(last)}" for first, last in _HAN_RANGES) + "])")  # split() keeps each as a piece
+_HAN_CLASS = "".join(f"{chr(first)}-{chr(last)}" for first, last in HAN_RANGES)
+_HAN_CHARACTER = re.compile(f"([{_HAN_CLASS}])")  # split() keeps each as a piece
+# The whitespace the copies put around Han characters (and any beside them): what a Pagefind text loses to be converted.
+_SPACE_BY_HAN = re.compile(f"(\\s+(?=[{_HAN_CLASS}])|(?<=[{_HAN_CLASS}])\\s+)")
 _IGNORED = "data-pagefind-ignore"
 _INDEXED_TEXT = INDEXED_MARK.decode("ascii")
 _SEARCH_FACT = re.compile(r"\sdata-pagefind-(?:meta|filter)=")
@@ -105,18 +113,23 @@ def pagefind_binary() -> Path:
 
 @dataclass(frozen=True)
 class Shard:
-    """A part of one script's index: the indexed pages of whole years, made by one Pagefind run into
-    a folder of its own. A rebuild makes again only the shards whose pages changed; the search page
-    merges them all (static/js/search.js)."""
+    """A part of the index: the indexed Simplified pages of whole years, made by one Pagefind run into a
+    folder of its own, with the Traditional texts of its pages. A rebuild makes again only the shards
+    whose pages (or their twins) changed; the search page merges them all (static/js/search.js)."""
 
-    variant: Variant  # the script it indexes
     name: str  # its first year, or "pages" for one of undated pages alone
     pages: tuple[str, ...]  # the output paths of its pages, sorted
+    twins: tuple[str, ...] = ()  # the output paths of their Traditional twins, whose texts it writes
+
+    @property
+    def sources(self) -> tuple[str, ...]:
+        """The pages whose change may change the shard: its pages and their twins."""
+        return self.pages + self.twins
 
     @property
     def folder(self) -> str:
-        """Its bundle's output path, e.g. "zh-hant/pagefind/2019/"."""
-        return f"{self.variant.prefix}{BUNDLE}{self.name}/"
+        """Its bundle's output path, e.g. "pagefind/2019/"."""
+        return f"{BUNDLE}{self.name}/"
 
 
 class Bundle(NamedTuple):
@@ -135,48 +148,66 @@ def index_year(job: OutputJob) -> int | None:
 
 
 def plan_shards(pages: Mapping[str, int | None], config: SiteConfig) -> list[Shard]:
-    """The shards of every script's index. `pages`: the output path of every page to index -> its year.
+    """The shards of the index. `pages`: the output path of every page marked for indexing -> its year;
+    the Simplified ones are indexed, their Traditional twins go with them.
 
-    A script's years, oldest first (undated pages before them), are taken into a shard until it holds
+    The years, oldest first (undated pages before them), are taken into a shard until it holds
     SHARD_PAGES pages; the next year starts the next shard, named after its first year. New items
     join the newest shard, so the older shards keep their pages and are not made again; a small
     site has one shard."""
-    variants = site_variants(config)
-    by_script: dict[Variant, dict[int | None, list[str]]] = {variant: {} for variant in variants}
+    twin_prefixes = tuple(variant.prefix for variant in site_variants(config)[1:])
+    by_year: dict[int | None, list[str]] = {}
     for path, year in pages.items():
-        by_script[_variant_of(path, variants)].setdefault(year, []).append(path)
+        if not path.startswith(twin_prefixes):
+            by_year.setdefault(year, []).append(path)
+    twins = {path.removeprefix(prefix): path for prefix in twin_prefixes for path in pages if path.startswith(prefix)}
     shards = []
-    for variant, by_year in by_script.items():
-        group: list[str] = []
-        years: list[int] = []
-        for year in sorted(by_year, key=lambda y: -1 if y is None else y):
-            group += by_year[year]
-            years += [year] if year is not None else []
-            if len(group) >= SHARD_PAGES:
-                shards.append(_shard(variant, years, group))
-                group, years = [], []
-        if group:
-            shards.append(_shard(variant, years, group))
+    group: list[str] = []
+    years: list[int] = []
+    for year in sorted(by_year, key=lambda y: -1 if y is None else y):
+        group += by_year[year]
+        years += [year] if year is not None else []
+        if len(group) >= SHARD_PAGES:
+            shards.append(_shard(years, group, twins))
+            group, years = [], []
+    if group:
+        shards.append(_shard(years, group, twins))
     return shards
 
 
-def _shard(variant: Variant, years: list[int], pages: list[str]) -> Shard:
-    return Shard(variant, str(years[0]) if years else "pages", tuple(sorted(pages)))
+def _shard(years: list[int], pages: list[str], twins: Mapping[str, str]) -> Shard:
+    return Shard(str(years[0]) if years else "pages", tuple(sorted(pages)), tuple(sorted(twins[p] for p in pages if p in twins)))
 
 
 def shard_lists(shards: Sequence[Shard]) -> dict[str, bytes]:
-    """Each indexed script's list of its shards (pagefind/shards.json), which the search page reads:
-    output path -> content."""
-    lists: dict[str, list[str]] = {}
-    for shard in shards:
-        lists.setdefault(f"{shard.variant.prefix}{BUNDLE}{SHARDS_FILE}", []).append(f"{shard.name}/")
-    return {path: json.dumps({"shards": names}, ensure_ascii=False).encode("utf-8") for path, names in lists.items()}
+    """The list of the index's shards (pagefind/shards.json), which the search page reads: output path -> content."""
+    names = [f"{shard.name}/" for shard in shards]
+    return {f"{BUNDLE}{SHARDS_FILE}": json.dumps({"shards": names}, ensure_ascii=False).encode("utf-8")} if names else {}
+
+
+@dataclass(frozen=True)
+class TwinTexts:
+    """How the Traditional search page gets its results' texts: the twins' prefix and the conversion."""
+
+    prefix: str  # "zh-hant/"
+    convert: Callable[[list[str]], list[str]]  # Simplified texts -> Traditional, as their pages are converted
+    identity: str  # what decides the conversion (hant.Converter.identity): a change makes every shard again
+
+
+def query_characters(table: Mapping[str, str]) -> bytes:
+    """The Traditional search page's table for queries (QUERY_CHARACTERS): Traditional characters and,
+    at the same places, the Simplified ones they are looked up as."""
+    ordered = sorted(table.items())
+    return json.dumps({"traditional": "".join(t for t, _ in ordered), "simplified": "".join(s for _, s in ordered)},
+                      ensure_ascii=False).encode("utf-8")
 
 
 def build_search_index(shards: Sequence[Shard], pages: Mapping[str, Path], problems: Problems, into: Path, workers: int = 1,
-                       made_before: Callable[[Shard, str], tuple[str, ...] | None] = lambda shard, digest: None) -> dict[str, Bundle]:
-    """The bundle of each of `shards`, by folder, made in the folder `into` (the build's staging folder).
-    Problems are reported, not raised. `pages`: each page of the shards -> the file holding it.
+                       made_before: Callable[[Shard, str], tuple[str, ...] | None] = lambda shard, digest: None,
+                       twin_texts: TwinTexts | None = None) -> dict[str, Bundle]:
+    """The bundle of each of `shards`, by folder, made in the folder `into` (the build's staging folder),
+    with the Traditional texts of its pages when `twin_texts` says how. Problems are reported, not
+    raised. `pages`: each page of the shards -> the file holding it.
 
     `made_before(shard, copies_digest)`: the files of the bundle the last build made of this shard from
     the same copies, by the same Pagefind run the same way, if they stand; Pagefind is not run for it
@@ -187,12 +218,12 @@ def build_search_index(shards: Sequence[Shard], pages: Mapping[str, Path], probl
     except (SearchUnavailable, FileNotFoundError) as exc:
         problems.error("站内搜索", 0, "", str(exc))
         return {}
-    recipe = _recipe(binary)
+    recipe = _recipe(binary) + (twin_texts.identity.encode("utf-8") if twin_texts else b"")
     # The copies Pagefind reads are scratch: in memory (/dev/shm) where the system offers it.
     scratch = "/dev/shm" if os.path.isdir("/dev/shm") and os.access("/dev/shm", os.W_OK) else None
     with tempfile.TemporaryDirectory(prefix="fedpress-search-", dir=scratch) as folder:
         copies = {shard.folder: Path(folder) / f"shard-{number}" for number, shard in enumerate(shards)}
-        jobs = {rel: (pages[rel], copies[shard.folder] / rel.removeprefix(shard.variant.prefix)) for shard in shards for rel in shard.pages}
+        jobs = {rel: (pages[rel], copies[shard.folder] / rel) for shard in shards for rel in shard.pages}
         # Pagefind numbers pages in the order it finds the files, which is the order they were created
         # in: they are created here, in path order, and filled by the workers.
         for _, copy in jobs.values():
@@ -214,23 +245,64 @@ def build_search_index(shards: Sequence[Shard], pages: Mapping[str, Path], probl
         files = _finished_bundle(shard, into, errors[shard.folder], problems)
         if files is None:
             return {}
-        bundles[shard.folder] = Bundle(made_of[shard.folder], files, True)
+        try:
+            texts = _write_twin_texts(into / shard.folder, into, twin_texts) if twin_texts else ()
+        except (OSError, ValueError, KeyError, TypeError) as exc:
+            problems.error("站内搜索", 0, "", f"生成繁体搜索结果的文字失败（{exc}）："
+                           "Pagefind 的版本可能与 fedpress 不匹配，请运行 pip install -e . 安装指定的版本。")
+            return {}
+        bundles[shard.folder] = Bundle(made_of[shard.folder], files + texts, True)
     return bundles
+
+
+def _write_twin_texts(bundle: Path, into: Path, twin_texts: TwinTexts) -> tuple[str, ...]:
+    """Write the Traditional text of each page in a bundle (TEXTS, under the twins' prefix) from what Pagefind
+    keeps of it (its fragment): its metadata converted, and its text converted character for character, so
+    that Pagefind's word positions fit it (null if the conversion changed its length: no excerpt is shown).
+    All of them go to OpenCC in one call; the output paths written."""
+    fragments = [json.loads(_read_signed(path)) for path in sorted((bundle / "fragment").glob("*.pf_fragment"))]
+    metas = [sorted((key, value) for key, value in fragment["meta"].items() if isinstance(value, str)) for fragment in fragments]
+    pieces = [_SPACE_BY_HAN.split(fragment["content"]) for fragment in fragments]  # text, whitespace, text …
+    converted = iter(twin_texts.convert([value for meta in metas for _, value in meta] + ["".join(p[::2]) for p in pieces]))
+    converted_metas = [{key: next(converted) for key, _ in meta} for meta in metas]
+    written = []
+    for fragment, meta, parts in zip(fragments, converted_metas, pieces, strict=True):
+        path = f"{twin_texts.prefix}{TEXTS}{fragment['url'].strip('/') or 'index'}.json"
+        record = {"meta": meta, "content": _in_places_of(parts, next(converted))}
+        (into / path).parent.mkdir(parents=True, exist_ok=True)
+        (into / path).write_bytes(json.dumps(record, ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode("utf-8"))
+        written.append(path)
+    return tuple(written)
+
+
+def _in_places_of(parts: list[str], text: str) -> str | None:
+    """`text` cut as the texts of `parts` (text, whitespace, text …) and joined with their whitespace;
+    None if it is not as long as they are."""
+    lengths = [len(part) for part in parts[::2]]
+    if sum(lengths) != len(text):
+        return None
+    pieces, at = [], 0
+    for index, part in enumerate(parts):
+        if index % 2:
+            pieces.append(part)
+        else:
+            pieces.append(text[at:at + len(part)])
+            at += len(part)
+    return "".join(pieces)
 
 
 def _finished_bundle(shard: Shard, into: Path, error: str, problems: Problems) -> tuple[str, ...] | None:
     """The output paths of the files of the bundle Pagefind made for `shard`, its filters put in order
     and its ready-made interfaces left out; None, with the problem reported, if it failed."""
     bundle = into / shard.folder
-    label = shard.variant.label
     if error:
-        problems.error("站内搜索", 0, "", f"生成{label}站内搜索索引失败：{error}。"
+        problems.error("站内搜索", 0, "", f"生成站内搜索索引失败：{error}。"
                        "网站没有更新；请检查 Pagefind 是否安装完整（pip install -e .），或把以上信息告诉网站维护人员。")
         return None
     try:
         _sort_filters(bundle)
     except (OSError, ValueError, KeyError, IndexError) as exc:
-        problems.error("站内搜索", 0, "", f"整理{label}站内搜索索引失败（{exc}）："
+        problems.error("站内搜索", 0, "", f"整理站内搜索索引失败（{exc}）："
                        "Pagefind 的版本可能与 fedpress 不匹配，请运行 pip install -e . 安装指定的版本。")
         return None
     kept = []
@@ -259,11 +331,6 @@ def _digest_of_copies(recipe: bytes, pages: Sequence[str], digests: Mapping[str,
     for page in pages:
         whole.update(page.encode("utf-8") + b"\0" + digests[page])
     return whole.hexdigest()
-
-
-def _variant_of(rel: str, variants: tuple[Variant, ...]) -> Variant:
-    """The script a page belongs to."""
-    return next((v for v in variants if v.prefix and rel.startswith(v.prefix)), variants[0])
 
 
 def _copy_for_index(page: Path, copy: Path) -> bytes:
@@ -367,7 +434,7 @@ def _read_there(markup: list[str], pattern: re.Pattern[str]) -> bool:
 @functools.cache
 def _spaced_bmp() -> dict[int, str]:
     """The translation table of `_spaced`, made when first needed (28,000 characters: 10 ms)."""
-    return {code: f" {chr(code)} " for first, last in _HAN_RANGES if last <= 0xFFFF for code in range(first, last + 1)}
+    return {code: f" {chr(code)} " for first, last in HAN_RANGES if last <= 0xFFFF for code in range(first, last + 1)}
 
 
 def _spaced(text: str) -> str:
@@ -407,10 +474,16 @@ def _sort_filters(bundle: Path) -> None:
     entry_path.write_text(json.dumps(entry, ensure_ascii=False, separators=(",", ":")), encoding="utf-8")
 
 
-def _read_pagefind(path: Path) -> list:
+def _read_signed(path: Path) -> bytes:
+    """A Pagefind file's content after its signature."""
     data = gzip.decompress(path.read_bytes())
     if not data.startswith(_SIGNATURE):
         raise ValueError(f"{path.name} 不是 Pagefind 1.5 的格式")
+    return data[len(_SIGNATURE):]
+
+
+def _read_pagefind(path: Path) -> list:
+    data = _SIGNATURE + _read_signed(path)
     value, end = _cbor_decode(data, len(_SIGNATURE))
     if end != len(data):
         raise ValueError(f"{path.name} 的内容无法完整读取")

@@ -60,15 +60,22 @@ def text(element: lxml.html.HtmlElement) -> str:
     return " ".join(element.text_content().split())
 
 
-def shard_folders(output: Path, prefix: str = "") -> list[Path]:
-    """The shards of one script's index, as its pagefind/shards.json lists them."""
-    bundle = output / prefix / "pagefind"
+def shard_folders(output: Path) -> list[Path]:
+    """The shards of the index, as pagefind/shards.json lists them."""
+    bundle = output / "pagefind"
     return [bundle / name for name in json.loads((bundle / "shards.json").read_text(encoding="utf-8"))["shards"]]
 
 
-def fragments(output: Path, prefix: str = "") -> list[dict]:
-    """The records of one script's index, every shard's."""
-    return [record for shard in shard_folders(output, prefix) for record in fragments_of(shard)]
+def fragments(output: Path) -> list[dict]:
+    """The records of the index, every shard's."""
+    return [record for shard in shard_folders(output) for record in fragments_of(shard)]
+
+
+def twin_texts(output: Path) -> dict[str, dict]:
+    """The Traditional texts of the indexed pages (zh-hant/pagefind/text/…json), by the URL of their Simplified page."""
+    folder = output / "zh-hant/pagefind/text"
+    return {"/" + path.relative_to(folder).as_posix().removesuffix(".json") + "/": json.loads(path.read_bytes())
+            for path in sorted(folder.rglob("*.json"))}
 
 
 def fragments_of(shard: Path) -> list[dict]:

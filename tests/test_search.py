@@ -1,4 +1,4 @@
-"""Site search: the Pagefind index of each script, and the search page in real headless Chromium.
+"""Site search: the Pagefind index, the Traditional texts of its pages, and the search page in real headless Chromium.
 
 What the reader should find is computed from the built pages themselves: the items whose indexed text
 (the item marked data-pagefind-body, less what is marked data-pagefind-ignore) contains the query.
@@ -22,7 +22,7 @@ from fedpress.config import load_config
 from fedpress.errors import BuildFailed, Problems
 from fedpress.search import spaced_for_index
 
-from conftest import REPO, SITES, build, copy_site, fragments, fragments_of, shard_folders
+from conftest import REPO, SITES, build, copy_site, fragments, fragments_of, shard_folders, twin_texts
 
 AXE_SOURCE = (Path(axe_playwright_python.__file__).parent / "axe.min.js").read_text(encoding="utf-8")
 SIMPLIFIED_QUERIES = ["妇联", "家暴", "维权", "家庭教育", "李秀英", "王红梅", "12338"]
@@ -185,10 +185,10 @@ def test_a_word_split_by_an_inline_element_is_not_joined_to_the_text_before_it(t
         "---\ntitle: 政策解读\ndate: 2024-01-08\ncategory: 工作动态\n---\n\n"
         "详见[相关政策](https://www.example.org.cn/zhengce/)，由**妇联**主席解读。\n", encoding="utf-8")
     build(site, tmp_path / "out")
-    for prefix, words in (("", ("见", "相", "联", "主")), ("zh-hant/", ("見", "相", "聯", "主"))):
-        record = next(r for r in fragments(tmp_path / "out", prefix) if r["url"] == "/gongzuo-dongtai/2024/zhengce/")
-        indexed = record["content"].split()
-        assert all(word in indexed for word in words) and "见相" not in record["content"], record["content"]
+    record = next(r for r in fragments(tmp_path / "out") if r["url"] == "/gongzuo-dongtai/2024/zhengce/")
+    traditional = twin_texts(tmp_path / "out")["/gongzuo-dongtai/2024/zhengce/"]
+    for content, words in ((record["content"], ("见", "相", "联", "主")), (traditional["content"], ("見", "相", "聯", "主"))):
+        assert all(word in content.split() for word in words) and words[0] + words[1] not in content, content
 
 
 def test_shards_take_whole_years_and_new_items_join_the_newest(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -202,32 +202,62 @@ def test_shards_take_whole_years_and_new_items_join_the_newest(monkeypatch: pyte
         return [(shard.folder, len(shard.pages)) for shard in search_index.plan_shards(pages, config)]
 
     first = shards(pages)
-    assert first == [("pagefind/2019/", 3), ("pagefind/2020/", 3), ("pagefind/2024/", 1),  # undated pages go with the oldest
-                     ("zh-hant/pagefind/2019/", 3), ("zh-hant/pagefind/2020/", 3), ("zh-hant/pagefind/2024/", 1)]
+    assert first == [("pagefind/2019/", 3), ("pagefind/2020/", 3), ("pagefind/2024/", 1)]  # undated pages go with the oldest
     grown = shards({**pages, "news/2024/new/index.html": 2024, "news/2025/new/index.html": 2025})
-    assert grown[:3] == [("pagefind/2019/", 3), ("pagefind/2020/", 3), ("pagefind/2024/", 3)]  # the older shards keep their pages
-    assert search_index.shard_lists(search_index.plan_shards(pages, config))["zh-hant/pagefind/shards.json"] == b'{"shards": ["2019/", "2020/", "2024/"]}'
+    assert grown == [("pagefind/2019/", 3), ("pagefind/2020/", 3), ("pagefind/2024/", 3)]  # the older shards keep their pages
+    planned = search_index.plan_shards(pages, config)
+    assert search_index.shard_lists(planned) == {"pagefind/shards.json": b'{"shards": ["2019/", "2020/", "2024/"]}'}
+    # the Traditional twins are not indexed; each goes with its page's shard, whose texts it shows
+    assert [shard.twins for shard in planned] == [tuple(sorted(f"zh-hant/{page}" for page in shard.pages)) for shard in planned]
 
 
-def test_each_script_has_its_own_bundle_without_pagefinds_ready_made_interfaces(sample_output: Path) -> None:
+def test_one_bundle_serves_both_scripts_without_pagefinds_ready_made_interfaces(sample_output: Path) -> None:
+    [bundle] = shard_folders(sample_output)  # a small site's index is one shard, named after its first year
+    assert bundle == sample_output / "pagefind/2021"
+    entry = json.loads((bundle / "pagefind-entry.json").read_text(encoding="utf-8"))
+    assert list(entry["languages"]) == ["und"]  # not segmented again (see fedpress/search.py)
+    assert (bundle / "pagefind.js").is_file() and (bundle / f"pagefind.{entry['languages']['und']['hash']}.pf_meta").is_file()
+    assert not [p.name for p in bundle.iterdir() if p.name.startswith(("pagefind-ui", "pagefind-modular", "pagefind-component"))]
+    assert [path.name for path in (sample_output / "zh-hant/pagefind").iterdir()] == ["text"]  # no Traditional index
     for prefix in ("", "zh-hant/"):
-        [bundle] = shard_folders(sample_output, prefix)  # a small site's index is one shard, named after its first year
-        assert bundle == sample_output / prefix / "pagefind/2021"
-        entry = json.loads((bundle / "pagefind-entry.json").read_text(encoding="utf-8"))
-        assert list(entry["languages"]) == ["und"]  # one index per script, not segmented again (see fedpress/search.py)
-        assert (bundle / "pagefind.js").is_file() and (bundle / f"pagefind.{entry['languages']['und']['hash']}.pf_meta").is_file()
-        assert not [p.name for p in bundle.iterdir() if p.name.startswith(("pagefind-ui", "pagefind-modular", "pagefind-component"))]
-        search_page = lxml.html.fromstring((sample_output / prefix / "search/index.html").read_bytes())
-        assert search_page.xpath("//form[@class='search-form']/@data-pagefind") == [f"/{prefix}pagefind/shards.json"]
+        form = lxml.html.fromstring((sample_output / prefix / "search/index.html").read_bytes()).xpath("//form[@class='search-form']")[0]
+        assert (form.get("data-pagefind"), form.get("data-results-base"), form.get("data-script-prefix")) == ("/pagefind/shards.json", f"/{prefix}", prefix)
+        assert form.get("data-query-characters") == "/pagefind/traditional.json"
 
 
-def test_only_published_items_and_pages_are_indexed(sample_output: Path) -> None:
-    for prefix in ("", "zh-hant/"):
-        indexed = {record["url"] for record in fragments(sample_output, prefix)}
-        assert indexed == {"/" + url.removeprefix(f"/{prefix}") for url in indexed_texts(sample_output, prefix)}
-        assert len(indexed) == 52  # 50 published items and 2 pages; not the expired notice, lists or print views
-        assert "/tongzhi-gonggao/2025/zhaopin-gonggao/" not in indexed
-        assert not [url for url in indexed if url.endswith("/print/") or url.startswith(("/tags/", "/archives/"))]
+def test_only_published_items_and_pages_are_indexed_and_have_traditional_texts(sample_output: Path) -> None:
+    indexed = {record["url"] for record in fragments(sample_output)}
+    assert indexed == set(indexed_texts(sample_output))
+    assert len(indexed) == 52  # 50 published items and 2 pages; not the expired notice, lists or print views
+    assert "/tongzhi-gonggao/2025/zhaopin-gonggao/" not in indexed
+    assert not [url for url in indexed if url.endswith("/print/") or url.startswith(("/tags/", "/archives/"))]
+    assert set(twin_texts(sample_output)) == indexed == {"/" + url.removeprefix("/zh-hant/") for url in indexed_texts(sample_output, "zh-hant/")}
+
+
+def test_a_traditional_text_is_its_twins_text_word_for_word_in_the_places_of_the_indexed_one(sample_output: Path) -> None:
+    han = re.compile(r"[\u3400-\u9fff]")
+    twins = {url.removeprefix("/zh-hant"): text for url, text in indexed_texts(sample_output, "zh-hant/").items()}
+    texts = twin_texts(sample_output)
+    for record in fragments(sample_output):
+        traditional = texts[record["url"]]["content"]
+        # the same whitespace, so Pagefind's word positions (its excerpts and marks) fit the Traditional words
+        assert re.sub(r"\S", "", traditional) == re.sub(r"\S", "", record["content"]) and traditional != record["content"]
+        # and the same Han characters as the twin page shows, in its order
+        assert han.findall(traditional) == han.findall(twins[record["url"]]), record["url"]
+
+
+def test_a_traditional_text_keeps_the_whitespace_of_the_indexed_one_or_is_none() -> None:
+    parts = search_index._SPACE_BY_HAN.split(" 妇 联  主 席. 12338 热 线")
+    assert "".join(parts[::2]) == "妇联主席. 12338热线"  # what OpenCC converts: the characters together, as on the page
+    assert search_index._in_places_of(parts, "婦聯主席. 12338熱線") == " 婦 聯  主 席. 12338 熱 線"
+    assert search_index._in_places_of(parts, "婦女聯合會主席. 12338熱線") is None  # a site's phrase of another length
+
+
+def test_the_traditional_query_table_reads_each_character_as_opencc_s_reverse_profile(sample_output: Path) -> None:
+    table = json.loads((sample_output / "pagefind/traditional.json").read_bytes())
+    pairs = dict(zip(table["traditional"], table["simplified"], strict=True))
+    assert len(pairs) > 3000 and all(t != s for t, s in pairs.items())
+    assert [pairs.get(t) for t in "婦聯維權紅幗髮乾"] == list("妇联维权红帼发干") and "妇" not in pairs
 
 
 def test_drafts_and_future_items_stay_out_of_the_index_even_when_built(tmp_path: Path) -> None:
@@ -242,8 +272,8 @@ def test_records_carry_title_date_category_type_and_filters_in_their_script(samp
     assert hans["meta"]["title"] == "李秀英：扎根社区二十年的“贴心大姐”"
     assert (hans["meta"]["date"], hans["meta"]["category"], hans["meta"]["type"]) == ("2023-05-12", "巾帼风采", "文章")
     assert hans["filters"] == {"category": ["jinguo-fengcai"], "year": ["2023"]}
-    hant = {r["url"]: r for r in fragments(sample_output, "zh-hant/")}["/jinguo-fengcai/2023/li-xiuying/"]
-    assert hant["meta"]["title"] == "李秀英：紮根社區二十年的“貼心大姐”" and hant["meta"]["category"] == "巾幗風采"
+    hant = twin_texts(sample_output)["/jinguo-fengcai/2023/li-xiuying/"]
+    assert hant["meta"] == {"title": "李秀英：紮根社區二十年的“貼心大姐”", "date": "2023-05-12", "category": "巾幗風采", "type": "文章"}
     about = {r["url"]: r for r in fragments(sample_output)}["/about/"]
     assert about["meta"]["type"] == "页面" and about["filters"] == {}
 
@@ -268,7 +298,7 @@ def test_failed_indexing_is_a_clear_error_and_the_output_stays(tmp_path: Path, m
     with pytest.raises(BuildFailed) as failure:
         build(site, output)
     [error] = failure.value.problems.errors
-    assert str(error).startswith("站内搜索: 生成简体站内搜索索引失败：Pagefind 退出码 3：Error: disk full。网站没有更新")
+    assert str(error).startswith("站内搜索: 生成站内搜索索引失败：Pagefind 退出码 3：Error: disk full。网站没有更新")
     assert {p: p.read_bytes() for p in output.rglob("*") if p.is_file()} == before
 
 
@@ -309,15 +339,52 @@ def test_results_show_title_date_category_and_a_marked_excerpt(browser_page) -> 
     assert browser_page.locator(".search-status").inner_text() == "找到 3 条与“李秀英”相关的内容。"
 
 
-def test_traditional_results_are_traditional(browser_page) -> None:
-    search(browser_page, "婦聯", "zh-hant/")
+def test_traditional_results_are_traditional(browser_page, sample_output: Path) -> None:
+    found = search(browser_page, "李秀英", "zh-hant/")
     first = browser_page.locator(".search-result").first
-    assert first.locator("h2 a").get_attribute("href").startswith("/zh-hant/")
-    assert "婦聯" in first.locator(".search-excerpt").inner_text()
+    assert found[0] == "/zh-hant/jinguo-fengcai/2023/li-xiuying/"
+    assert first.locator("h2 a").inner_text() == "李秀英：紮根社區二十年的“貼心大姐”"
+    assert first.locator(".entry-meta .entry-category").all_inner_texts() == ["巾幗風采", "文章"]
+    # the excerpt is the Simplified one's, word for word in Traditional, marked at the same words
+    search(browser_page, "李秀英")
+    simplified = browser_page.locator(".search-result").first
+    marks, excerpt = simplified.locator(".search-excerpt mark").all_inner_texts(), simplified.locator(".search-excerpt").inner_text()
+    search(browser_page, "李秀英", "zh-hant/")
+    assert first.locator(".search-excerpt mark").all_inner_texts() == marks and len(first.locator(".search-excerpt").inner_text()) == len(excerpt)
+    search(browser_page, "婦聯 巾幗", "zh-hant/")
+    texts = indexed_texts(sample_output, "zh-hant/")
+    for result in browser_page.locator(".search-result").all():
+        href, shown = result.locator("h2 a").get_attribute("href"), result.locator(".search-excerpt").inner_text()
+        assert href.startswith("/zh-hant/") and "妇" not in shown and "".join(shown.split()).strip("…") in texts[href]
+        assert set("".join(result.locator(".search-excerpt mark").all_inner_texts())) <= set("婦聯巾幗")
     status = browser_page.locator(".search-status").inner_text()
-    assert status.startswith("找到 ") and status.endswith(" 條與“婦聯”相關的內容。")
-    assert search(browser_page, "妇联", "zh-hant/") == []  # the Traditional index holds Traditional text
-    assert browser_page.locator(".search-status").inner_text().startswith("沒有找到")
+    assert status.startswith("找到 ") and status.endswith(" 條與“婦聯 巾幗”相關的內容。")
+
+
+@pytest.mark.parametrize("prefix", ["", "zh-hant/"])
+@pytest.mark.parametrize("query", ["妇联", "维权", "儿童", "王红梅", "巾帼 志愿"])
+def test_a_query_in_either_script_finds_the_same_items_on_either_page(browser_page, sample_output: Path, query: str, prefix: str) -> None:
+    texts = indexed_texts(sample_output)
+    expected = {f"/{prefix}{url[1:]}" for url, text in texts.items() if all(word in text for word in query.split())}
+    traditional = "".join({"妇": "婦", "联": "聯", "维": "維", "权": "權", "红": "紅", "帼": "幗", "愿": "願", "儿": "兒"}.get(ch, ch) for ch in query)
+    assert expected and traditional != query
+    assert set(search(browser_page, query, prefix)) == expected == set(search(browser_page, traditional, prefix))
+    assert browser_page.locator(".search-status").inner_text().startswith("找到")
+
+
+def test_a_character_alike_in_both_scripts_is_also_looked_up_as_typed(browser_page, tmp_path: Path) -> None:
+    """乾 is read as 干 alone (乾燥 is 干燥 in Simplified), but 乾隆 keeps it in Simplified text."""
+    site = copy_site(REPO, tmp_path / "site")
+    (site / "content/gongzuo-dongtai/2024-01-09-qianlong.md").write_text(
+        "---\ntitle: 乾隆年间的家训\ndate: 2024-01-09\ncategory: 工作动态\n---\n\n乾隆年间的家训，天气干燥。\n", encoding="utf-8")
+    build(site, tmp_path / "out")
+    with serve_folder(tmp_path / "out") as base:
+        context = browser_page.context.browser.new_context(base_url=base)
+        page = context.new_page()
+        assert search(page, "乾隆", "zh-hant/") == ["/zh-hant/gongzuo-dongtai/2024/qianlong/"]
+        assert search(page, "乾燥", "zh-hant/") == ["/zh-hant/gongzuo-dongtai/2024/qianlong/"]
+        assert page.locator(".search-result-title a").inner_text() == "乾隆年間的家訓"
+        context.close()
 
 
 def test_several_words_find_the_items_containing_all_of_them(browser_page, sample_output: Path) -> None:
@@ -394,13 +461,12 @@ def sharded_output(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def test_a_shard_holds_whole_years_and_every_indexed_page_is_in_one(sharded_output: Path) -> None:
-    for prefix in ("", "zh-hant/"):
-        shards = shard_folders(sharded_output, prefix)
-        assert [shard.name for shard in shards] == ["2021", "2023", "2025"]
-        urls = [record["url"] for shard in shards for record in fragments_of(shard)]
-        assert sorted(urls) == sorted("/" + url.removeprefix(f"/{prefix}") for url in indexed_texts(sharded_output, prefix))
-        years = [{r["filters"].get("year", ["undated"])[0] for r in fragments_of(shard)} for shard in shards]
-        assert years == [{"undated", "2021", "2022"}, {"2023", "2024"}, {"2025", "2026"}]
+    shards = shard_folders(sharded_output)
+    assert [shard.name for shard in shards] == ["2021", "2023", "2025"]
+    urls = [record["url"] for shard in shards for record in fragments_of(shard)]
+    assert sorted(urls) == sorted(indexed_texts(sharded_output)) == sorted(twin_texts(sharded_output))
+    years = [{r["filters"].get("year", ["undated"])[0] for r in fragments_of(shard)} for shard in shards]
+    assert years == [{"undated", "2021", "2022"}, {"2023", "2024"}, {"2025", "2026"}]
 
 
 @pytest.mark.parametrize(("prefix", "queries"), [("", SIMPLIFIED_QUERIES), ("zh-hant/", TRADITIONAL_QUERIES)])

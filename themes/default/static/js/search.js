@@ -4,7 +4,12 @@
    matching words marked. Messages come from the page (.search-messages), so they are in its script.
    The index has every Han character as a word of its own (see fedpress/search.py), so each Chinese
    word of the query is looked up as an exact phrase of characters, any other word (12338) whole, and a
-   query of several words (separated by spaces) finds the items containing all of them. */
+   query of several words (separated by spaces) finds the items containing all of them.
+   The index holds the Simplified pages. On a site with a Traditional mirror, a query is looked up in
+   Simplified characters (pagefind/traditional.json) on either script's page, and on the Traditional
+   one (data-script-prefix) each result is shown from the Traditional text of its page
+   (zh-hant/pagefind/text/…json), its excerpt cut and marked at the same words as Pagefind's, since
+   that text is the Simplified one converted character for character. */
 (function () {
   "use strict";
   var form = document.querySelector(".search-form");
@@ -16,6 +21,11 @@
   var list = document.querySelector(".search-results");
   var more = document.querySelector(".search-more");
   var PAGE = 10;
+  var EXCERPT = 60; // words (characters, in Chinese) in an excerpt
+  var resultsBase = form.getAttribute("data-results-base");
+  var traditional = Boolean(form.getAttribute("data-script-prefix"));
+  var charactersUrl = form.getAttribute("data-query-characters");
+  var simplifiedOf = null; // Traditional character -> Simplified, once loaded
   var HAN = "[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\u{20000}-\u{3134f}]"; // as in fedpress/search.py
   var HAN_BOUNDARY = new RegExp("(?<=" + HAN + ")(?=\\S)|(?<=\\S)(?=" + HAN + ")", "gu");
   var CJK = new RegExp("^(?:" + HAN + "|[\u3000-\u303f\uff00-\uffef\u2014\u2018\u2019\u201c\u201d\u2026])$", "u");
@@ -41,13 +51,14 @@
     }
     if (!pagefind) {
       var list = new URL(listed, location.href);
-      var options = { baseUrl: form.getAttribute("data-results-base"), excerptLength: 60 };
+      var options = { baseUrl: resultsBase, excerptLength: EXCERPT };
       pagefind = fetch(list, { cache: "no-cache" }).then(function (response) {
         if (!response.ok) throw new Error("shards.json: " + response.status);
         return response.json();
       }).then(function (index) {
         var shards = index.shards.map(function (name) { return new URL(name, list).pathname; });
-        return import(shards[0] + "pagefind.js").then(function (module) {
+        return Promise.all([import(shards[0] + "pagefind.js"), loadCharacters()]).then(function (loaded) {
+          var module = loaded[0];
           return module.options(Object.assign({ basePath: shards[0] }, options)).then(function () {
             return Promise.all(shards.slice(1).map(function (shard) { return module.mergeIndex(shard, options); }));
           }).then(function () {
@@ -58,6 +69,24 @@
       pagefind.catch(function () { pagefind = null; }); // a failed load is tried again at the next search
     }
     return pagefind;
+  }
+
+  /* The table of Traditional characters and the Simplified ones the index holds; without it (no
+     mirror, or it failed to load) a query is looked up as typed. */
+  function loadCharacters() {
+    if (!charactersUrl) return Promise.resolve();
+    return fetch(new URL(charactersUrl, location.href)).then(function (response) {
+      return response.ok ? response.json() : null;
+    }).then(function (table) {
+      if (!table) return;
+      var from = Array.from(table.traditional), to = Array.from(table.simplified);
+      simplifiedOf = {};
+      from.forEach(function (ch, i) { simplifiedOf[ch] = to[i]; });
+    }).catch(function () {});
+  }
+
+  function inSimplified(word) {
+    return simplifiedOf ? Array.from(word).map(function (ch) { return simplifiedOf[ch] || ch; }).join("") : word;
   }
 
   /* Pagefind's excerpt is HTML with <mark> around the matching words: keep only text and marks. */
@@ -86,18 +115,43 @@
   /* Each word of the query as Pagefind should look it up: exactly, Chinese as a phrase of characters.
      Looked up as a word's beginning, a word the index lacks (12339) would match the longest word that
      begins it (12): Pagefind's fallback, which finds what the reader did not ask for. */
+  function lookup(word) {
+    return '"' + word.replace(HAN_BOUNDARY, " ") + '"';
+  }
+
+  /* Each word of the query, as the lookups that find it: in Simplified characters and, if that differs,
+     as typed (乾隆 stays so in Simplified text, though 乾 alone is read as 干). */
   function lookups(query) {
     return query.replace(/"/g, " ").split(/\s+/).filter(Boolean).map(function (word) {
-      return '"' + word.replace(HAN_BOUNDARY, " ") + '"';
+      var simplified = inSimplified(word);
+      return (simplified === word ? [word] : [simplified, word]).map(lookup);
+    });
+  }
+
+  /* The items any of a word's lookups finds, each once with its best score. */
+  function findWord(module, wordLookups, filters) {
+    return Promise.all(wordLookups.map(function (one) {
+      return module.search(one, { filters: filters });
+    })).then(function (searches) {
+      var best = {};
+      var found = [];
+      searches.forEach(function (search) {
+        ((search && search.results) || []).forEach(function (result) {
+          if (!(result.id in best)) found.push(result);
+          if (!(result.id in best) || result.score > best[result.id].score) best[result.id] = result;
+        });
+      });
+      return found.map(function (result) { return best[result.id]; }).sort(function (a, b) { return b.score - a.score; });
     });
   }
 
   /* The items matching every word, best first (the sum of Pagefind's scores). */
   function findAll(module, query, filters) {
-    return Promise.all(lookups(query).map(function (lookup) {
-      return module.search(lookup, { filters: filters });
-    })).then(function (searches) {
-      var lists = searches.map(function (found) { return (found && found.results) || []; });
+    return Promise.all(lookups(query).map(function (wordLookups) {
+      return wordLookups.length === 1 ? module.search(wordLookups[0], { filters: filters }).then(function (found) {
+        return (found && found.results) || [];
+      }) : findWord(module, wordLookups, filters);
+    })).then(function (lists) {
       if (lists.length === 1) return lists[0];
       var scores = {};
       lists.forEach(function (list) {
@@ -141,6 +195,50 @@
     return out;
   }
 
+  /* Where Pagefind's excerpt of a result begins: the start of the window of EXCERPT words holding the
+     most weight of the matched words (as Pagefind's own calculate_excerpt_region does). */
+  function excerptStart(weighted) {
+    var words = [];
+    (weighted || []).forEach(function (word) { words[word.location] = (words[word.location] || 0) + word.balanced_score; });
+    if (words.length <= EXCERPT) return 0;
+    var sum = 0;
+    for (var i = 0; i < EXCERPT; i++) sum += words[i] || 0;
+    var densest = sum, densestAt = [0];
+    for (var start = 0; start < words.length; start++) {
+      sum += (words[start + EXCERPT] || 0) - (words[start] || 0);
+      if (sum > densest) { densest = sum; densestAt = [start]; }
+      else if (sum === densest && densestAt[densestAt.length - 1] === start - 1) densestAt.push(start);
+    }
+    return densestAt[Math.floor(densestAt.length / 2)];
+  }
+
+  /* A result's excerpt from its Traditional text, cut and marked as Pagefind's is from the Simplified. */
+  function traditionalExcerpt(data, content) {
+    var words = content.replace(/</g, "&lt;").replace(/>/g, "&gt;").split(/[\r\n\s]+/g);
+    (data.locations || []).forEach(function (at) {
+      if (words[at] !== undefined && words[at].indexOf("<mark>") !== 0) words[at] = "<mark>" + words[at] + "</mark>";
+    });
+    var length = Math.min(EXCERPT, words.length);
+    var start = Math.max(0, Math.min(excerptStart(data.weighted_locations), words.length - length));
+    return words.slice(start, start + length).join(" ").trim();
+  }
+
+  /* On the Traditional page, a result as its Traditional text shows it: title, facts and excerpt. If the
+     text cannot be had, the result shows what the index holds. */
+  function inScript(data) {
+    if (!traditional) return Promise.resolve(data);
+    var path = String(data.raw_url || "").replace(/^\/+|\/+$/g, "") || "index";
+    return fetch(new URL(resultsBase + "pagefind/text/" + path + ".json", location.href)).then(function (response) {
+      if (!response.ok) throw new Error(response.status);
+      return response.json();
+    }).then(function (text) {
+      return Object.assign({}, data, {
+        meta: Object.assign({}, data.meta, text.meta),
+        excerpt: typeof text.content === "string" ? traditionalExcerpt(data, text.content) : ""
+      });
+    }).catch(function () { return data; });
+  }
+
   function resultItem(data) {
     var meta = data.meta || {};
     var li = document.createElement("li");
@@ -177,7 +275,7 @@
 
   function showMore(search) {
     var next = search.results.slice(search.shown, search.shown + PAGE);
-    return Promise.all(next.map(function (result) { return result.data(); })).then(function (datas) {
+    return Promise.all(next.map(function (result) { return result.data().then(inScript); })).then(function (datas) {
       if (search.token !== token) return;
       datas.forEach(function (data) { list.appendChild(resultItem(data)); });
       search.shown += next.length;
