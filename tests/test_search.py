@@ -247,10 +247,12 @@ def test_a_traditional_text_is_its_twins_text_word_for_word_in_the_places_of_the
 
 
 def test_a_traditional_text_keeps_the_whitespace_of_the_indexed_one_or_is_none() -> None:
-    parts = search_index._SPACE_BY_HAN.split(" 妇 联  主 席. 12338 热 线")
-    assert "".join(parts[::2]) == "妇联主席. 12338热线"  # what OpenCC converts: the characters together, as on the page
-    assert search_index._in_places_of(parts, "婦聯主席. 12338熱線") == " 婦 聯  主 席. 12338 熱 線"
-    assert search_index._in_places_of(parts, "婦女聯合會主席. 12338熱線") is None  # a site's phrase of another length
+    content = " 头 发  主 席. 12338 发 展"
+    simplified = "".join(content.split())
+    assert simplified == "头发主席.12338发展"  # what OpenCC converts: the characters together, as on the page
+    assert search_index._traditional_content(content, simplified, "頭髮主席.12338發展") == " 頭 髮  主 席. 12338 發 展"  # 发 both ways
+    assert search_index._traditional_content("妇 联 主 席", "妇联主席", "婦聯主席") == "婦 聯 主 席"
+    assert search_index._traditional_content(content, simplified, "頭髮主席們.12338發展") is None  # a site's phrase of another length
 
 
 def test_the_traditional_query_table_reads_each_character_as_opencc_s_reverse_profile(sample_output: Path) -> None:
