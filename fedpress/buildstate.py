@@ -51,9 +51,10 @@ _PACKAGE = Path(__file__).resolve().parent
 class ShardRecord(NamedTuple):
     """A search index shard as the last build left it."""
 
-    pages: tuple[str, ...]
+    pages: tuple[str, ...]  # its pages and their twins (search.Shard.sources)
     files: tuple[str, ...]
     copies_digest: str  # of the copies of its pages that Pagefind read, and how it ran (search.Bundle)
+    recipe: str = ""  # how it was made besides its pages (search.index_recipe)
 
 
 @dataclasses.dataclass
@@ -106,10 +107,11 @@ class BuildState:
                 and (self.next_change is None or now < self.next_change) and (output / "index.html").is_file()
                 and (stamp or inputs_stamp(options, Path(self.theme))) == self.stamp)
 
-    def standing_shard(self, shard: Shard, changed: Set[str], output: Path) -> ShardRecord | None:
+    def standing_shard(self, shard: Shard, changed: Set[str], output: Path, recipe: str) -> ShardRecord | None:
         """The search index shard as the last build made it, if it stands: it held the same pages, none of
-        them changed since (`changed`: the pages this build staged), and its files are all in the output."""
-        return self._last_shard(shard, output, lambda known: changed.isdisjoint(shard.sources))
+        them changed since (`changed`: the pages this build staged), it was made the same way (`recipe`)
+        and its files are all in the output."""
+        return self._last_shard(shard, output, lambda known: known.recipe == recipe and changed.isdisjoint(shard.sources))
 
     def shard_made_from(self, shard: Shard, copies_digest: str, output: Path) -> tuple[str, ...] | None:
         """The files of the search index shard the last build made from the same copies of the same pages,

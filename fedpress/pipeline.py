@@ -37,7 +37,17 @@ from .parallel import default_workers, parallel_batches, parallel_map
 from .plan import OutputJob, plan_site, render_order, site_variants
 from .reader import Document, read_document
 from .render import PageRenderer
-from .search import INDEXED_MARK, QUERY_CHARACTERS, TwinTexts, build_search_index, index_year, plan_shards, query_characters, shard_lists
+from .search import (
+    INDEXED_MARK,
+    QUERY_CHARACTERS,
+    TwinTexts,
+    build_search_index,
+    index_recipe,
+    index_year,
+    plan_shards,
+    query_characters,
+    shard_lists,
+)
 from .sources import CONTENT_DIR, SourceFile, digest_file, find_sources
 from .templates import QrCodes, is_page_url, make_environment, static_files
 from .writer import Staging, WriteReport, replace_file
@@ -320,17 +330,21 @@ def _search_index(site: Prepared, staging: Staging, state: BuildState | None, ch
     A shard of the last build (`state`, None if it wrote elsewhere) is kept if its pages are the same and
     none of them changed (`changed`: the pages staged now); if some changed, it is still kept when the
     copies Pagefind would read of them are the same as the last build's."""
+    twins = site_variants(site.config)[1:]
+    twin_texts = (TwinTexts(twins[0].prefix, converter.texts, converter.identity, staging.output if state is not None else None)
+                  if twins and converter is not None else None)
+    recipe = index_recipe(twin_texts)
     shards = plan_shards({job.path: index_year(job) for job in site.jobs if job.path in indexed}, site.config)
-    records = {shard.folder: record for shard in shards if state is not None and (record := state.standing_shard(shard, changed, staging.output)) is not None}
+    records = {shard.folder: record for shard in shards
+               if state is not None and (record := state.standing_shard(shard, changed, staging.output, recipe)) is not None}
     todo = [shard for shard in shards if shard.folder not in records]
     pages = {path: staging.staged(path) if path in changed else staging.output / path for shard in todo for path in shard.pages}
     made_before = (lambda shard, digest: state.shard_made_from(shard, digest, staging.output)) if state is not None else (lambda shard, digest: None)
-    twins = site_variants(site.config)[1:]
-    twin_texts = TwinTexts(twins[0].prefix, converter.texts, converter.identity) if twins and converter is not None else None
     bundles = build_search_index(todo, pages, problems, staging.folder, workers, made_before, twin_texts) if todo else {}
     _stop_on_errors(problems)
     staging.keep_if_changed(path for bundle in bundles.values() if bundle.made for path in bundle.files)
-    records |= {shard.folder: ShardRecord(shard.sources, bundles[shard.folder].files, bundles[shard.folder].copies_digest) for shard in todo}
+    records |= {shard.folder: ShardRecord(shard.sources, bundles[shard.folder].files, bundles[shard.folder].copies_digest, recipe)
+                for shard in todo}
     lists = shard_lists(shards)
     if twin_texts is not None and shards:
         lists[QUERY_CHARACTERS] = query_characters(converter.simplified_characters())

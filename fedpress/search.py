@@ -9,14 +9,14 @@ files after their content, an unchanged site gives byte-identical index files th
 the writer leaves alone.
 
 One index serves both scripts: Pagefind reads the Simplified pages alone (pagefind/). The
-Traditional search page turns the query into Simplified characters (pagefind/traditional.json,
-OpenCC's reverse profile character by character) and shows each result from the Traditional
-text of its page (zh-hant/pagefind/text/…json): title, category and an excerpt marked at the
-same words, since the Traditional text is the Simplified one converted character for character.
-A reader there finds the same items with a query in either script, and a Traditional index,
-which took as long to make as the Simplified one, is not made at all.
+search pages also look a query up in Simplified characters (pagefind/traditional.json, OpenCC's
+reverse profile character by character), and the Traditional one shows each result from the
+Traditional text of its page (zh-hant/pagefind/text/…json): title, category and an excerpt
+marked at the same words, since the Traditional text is the Simplified one converted character
+for character. A reader finds the same items with a query in either script, and a Traditional
+index, which took as long to make as the Simplified one, is not made at all.
 
-A script's index is made in shards of whole years (pagefind/2019/, pagefind/2024/ …, listed
+The index is made in shards of whole years (pagefind/2019/, pagefind/2024/ …, listed
 in pagefind/shards.json), each by a Pagefind run of its own, and the search page merges them
 (Pagefind's mergeIndex). Pagefind cannot update an index, but a rebuild makes again only the
 shards whose pages changed: an edited article costs the indexing of its years, not of the
@@ -70,7 +70,7 @@ BUNDLE = "pagefind/"
 INDEX_LANGUAGE = "und"
 INDEXED_MARK = b"data-pagefind-body"
 SHARDS_FILE = "shards.json"
-QUERY_CHARACTERS = f"{BUNDLE}traditional.json"  # Traditional character -> Simplified, for queries on the Traditional search page
+QUERY_CHARACTERS = f"{BUNDLE}traditional.json"  # Traditional character -> Simplified, for the search pages' queries
 TEXTS = f"{BUNDLE}text/"  # under the Traditional prefix: each indexed page's Traditional text, for its results
 # A shard takes whole years until it holds this many pages. Fewer pages a shard, less to index again
 # after an edit; more shards, more for one query to fetch (its part of the index in each shard). A site
@@ -192,11 +192,16 @@ class TwinTexts:
     prefix: str  # "zh-hant/"
     convert: Callable[[list[str]], list[str]]  # Simplified texts -> Traditional, as their pages are converted
     identity: str  # what decides the conversion (hant.Converter.identity): a change makes every shard again
+    last_output: Path | None = None  # the last build's output: a text made there from the same record stands
+
+    @functools.cached_property
+    def identity_digest(self) -> str:
+        return hashlib.blake2b(self.identity.encode("utf-8"), digest_size=6).hexdigest()
 
 
 def query_characters(table: Mapping[str, str]) -> bytes:
-    """The Traditional search page's table for queries (QUERY_CHARACTERS): Traditional characters and,
-    at the same places, the Simplified ones they are looked up as."""
+    """The search pages' table for queries (QUERY_CHARACTERS): Traditional characters and, at the same
+    places, the Simplified ones they are looked up as."""
     ordered = sorted(table.items())
     return json.dumps({"traditional": "".join(t for t, _ in ordered), "simplified": "".join(s for _, s in ordered)},
                       ensure_ascii=False).encode("utf-8")
@@ -218,7 +223,7 @@ def build_search_index(shards: Sequence[Shard], pages: Mapping[str, Path], probl
     except (SearchUnavailable, FileNotFoundError) as exc:
         problems.error("站内搜索", 0, "", str(exc))
         return {}
-    recipe = _recipe(binary) + (twin_texts.identity.encode("utf-8") if twin_texts else b"")
+    recipe = index_recipe(twin_texts).encode("ascii")
     # The copies Pagefind reads are scratch: in memory (/dev/shm) where the system offers it.
     scratch = "/dev/shm" if os.path.isdir("/dev/shm") and os.access("/dev/shm", os.W_OK) else None
     with tempfile.TemporaryDirectory(prefix="fedpress-search-", dir=scratch) as folder:
@@ -254,20 +259,34 @@ def _write_twin_texts(bundle: Path, into: Path, twin_texts: TwinTexts) -> tuple[
     keeps of it (its fragment): its metadata converted, and its text converted character for character, so
     that Pagefind's word positions fit it (null if the conversion changed its length: no excerpt is shown).
     A text is converted without its whitespace (the copies' spaces would part every phrase), all of them
-    in one OpenCC call; the output paths written."""
-    fragments = [json.loads(_read_signed(path)) for path in sorted((bundle / "fragment").glob("*.pf_fragment"))]
-    metas = [sorted((key, value) for key, value in fragment["meta"].items() if isinstance(value, str)) for fragment in fragments]
-    solid = ["".join(fragment["content"].split()) for fragment in fragments]
+    in one OpenCC call. Each names the record it was made from (Pagefind names a record after its content)
+    and the conversion: a text the last build made from the same is kept, not made again (an edit to one
+    article makes its shard again, but converts one text). The output paths of the bundle's texts."""
+    fragments = {path.stem: json.loads(_read_signed(path)) for path in sorted((bundle / "fragment").glob("*.pf_fragment"))}
+    paths = {name: f"{twin_texts.prefix}{TEXTS}{fragment['url'].strip('/') or 'index'}.json" for name, fragment in fragments.items()}
+    openings = {name: f'{{"made_from":"{name}:{twin_texts.identity_digest}",'.encode() for name in fragments}
+    todo = [name for name in fragments if not _begins_with(twin_texts.last_output, paths[name], openings[name])]
+    metas = [sorted((key, value) for key, value in fragments[name]["meta"].items() if isinstance(value, str)) for name in todo]
+    solid = ["".join(fragments[name]["content"].split()) for name in todo]
     converted = iter(twin_texts.convert([value for meta in metas for _, value in meta] + solid))
     converted_metas = [{key: next(converted) for key, _ in meta} for meta in metas]
-    written = []
-    for fragment, meta, simplified in zip(fragments, converted_metas, solid, strict=True):
-        path = f"{twin_texts.prefix}{TEXTS}{fragment['url'].strip('/') or 'index'}.json"
-        record = {"meta": meta, "content": _traditional_content(fragment["content"], simplified, next(converted))}
-        (into / path).parent.mkdir(parents=True, exist_ok=True)
-        (into / path).write_bytes(json.dumps(record, ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode("utf-8"))
-        written.append(path)
-    return tuple(written)
+    for name, meta, simplified in zip(todo, converted_metas, solid, strict=True):
+        content = json.dumps({"meta": meta, "content": _traditional_content(fragments[name]["content"], simplified, next(converted))},
+                             ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+        (into / paths[name]).parent.mkdir(parents=True, exist_ok=True)
+        (into / paths[name]).write_bytes(openings[name] + content[1:])
+    return tuple(paths.values())
+
+
+def _begins_with(folder: Path | None, rel: str, opening: bytes) -> bool:
+    """Whether the file `rel` in `folder` begins with `opening`."""
+    if folder is None:
+        return False
+    try:
+        with (folder / rel).open("rb") as file:
+            return file.read(len(opening)) == opening
+    except OSError:
+        return False
 
 
 def _traditional_content(content: str, simplified: str, traditional: str) -> str | None:
@@ -332,6 +351,18 @@ def _finished_bundle(shard: Shard, into: Path, error: str, problems: Problems, t
         else:
             kept.append(shard.folder + rel)
     return (*kept, *texts)
+
+
+def index_recipe(twin_texts: TwinTexts | None) -> str:
+    """The digest of what besides the pages decides every bundle: how Pagefind runs (`_recipe`) and the
+    conversion of the Traditional texts. A shard made another way does not stand (an upgrade of fedpress
+    or Pagefind makes the index again)."""
+    try:
+        binary = pagefind_binary()
+    except (SearchUnavailable, FileNotFoundError):
+        binary = Path("missing")  # building the index says so
+    identity = twin_texts.identity.encode("utf-8") if twin_texts else b""
+    return hashlib.blake2b(_recipe(binary) + identity, digest_size=16).hexdigest()
 
 
 def _recipe(binary: Path) -> bytes:

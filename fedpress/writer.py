@@ -71,10 +71,10 @@ class Staging:
 
     def keep_if_changed(self, rels: Iterable[str]) -> None:
         """Unstage the files written straight into the staging folder at their paths (not through `put`)
-        that the output already holds with exactly these bytes."""
+        that the output already holds with exactly these bytes; paths not staged are left alone."""
         for rel in rels:
             staged = self.folder / rel
-            if _same(self.output / rel, staged):
+            if staged.is_file() and _same(self.output / rel, staged):  # (a file the output keeps is not staged)
                 staged.unlink()
 
     def commit(self, paths: Iterable[str], previous: Iterable[str] | None = None) -> WriteReport:

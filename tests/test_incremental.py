@@ -172,6 +172,31 @@ def test_an_edit_indexes_again_only_the_shard_of_its_year(indexing_watched: tupl
         output / "zh-hant/pagefind/text/gongzuo-dongtai/2023/gongzuo-huiyi.json"}  # and its Traditional text, alone of its shard's
 
 
+def test_an_edit_converts_again_only_the_traditional_text_of_its_item(indexing_watched: tuple[Path, Path, list[str]],
+                                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    site, output, indexed = indexing_watched
+    converted: list[str] = []
+    traditional_content = search._traditional_content
+    monkeypatch.setattr(search, "_traditional_content", lambda content, *rest: converted.append(content) or traditional_content(content, *rest))
+    body(site)
+    build(site, output)
+    assert indexed == ["pagefind/2023"] and len(converted) == 1 and "认 真 深 入 学 习" in converted[0]
+
+
+def test_a_shard_made_another_way_is_made_again_though_its_pages_did_not_change(indexing_watched: tuple[Path, Path, list[str]],
+                                                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    site, output, indexed = indexing_watched
+    recipe = search._recipe
+    monkeypatch.setattr(search, "_recipe", lambda binary: recipe(binary) + b"another Pagefind")  # as after an upgrade
+    config(site)  # the lists change, no indexed page does
+    build(site, output)
+    assert sorted(indexed) == sorted(f"pagefind/{shard.name}" for shard in output.glob("pagefind/*/"))
+    indexed.clear()
+    edit(site / "config.yaml", "per_page: 7", "per_page: 8")
+    build(site, output)
+    assert indexed == []
+
+
 def test_a_template_edit_indexes_again_only_when_it_changes_what_pagefind_reads(indexing_watched: tuple[Path, Path, list[str]], tmp_path: Path,
                                                                                 monkeypatch: pytest.MonkeyPatch) -> None:
     site, output, indexed = indexing_watched

@@ -510,6 +510,25 @@ def test_search_works_under_a_sub_path(chromium, tmp_path: Path) -> None:
     assert not (tmp_path / "root/fulian/zh-hant").exists()  # no Traditional mirror configured: one index only
 
 
+def test_traditional_search_works_under_a_sub_path(chromium, tmp_path: Path) -> None:
+    site = copy_site(SITES / "subpath", tmp_path / "site")
+    (site / "config.yaml").write_text((site / "config.yaml").read_text(encoding="utf-8") + "traditional:\n  profile: s2t\n", encoding="utf-8")
+    build(site, tmp_path / "root" / "fulian")
+    with serve_folder(tmp_path / "root") as base:
+        context = chromium.new_context(base_url=base)
+        page = context.new_page()
+        page.goto("/fulian/zh-hant/search/?q=" + quote("執委"))
+        page.wait_for_selector(".search-result")
+        links = page.locator(".search-result-title a")
+        hrefs = links.evaluate_all("links => links.map(a => a.getAttribute('href'))")
+        assert hrefs and all(href.startswith("/fulian/zh-hant/") for href in hrefs)
+        assert "執委" in page.locator(".search-excerpt").first.inner_text()
+        title = links.first.inner_text()
+        response = page.goto(hrefs[0])
+        assert response.status == 200 and page.locator("h1").inner_text() == title and "執委" in page.locator("main").inner_text()
+        context.close()
+
+
 def test_a_site_with_nothing_published_builds_and_its_search_finds_nothing(chromium, tmp_path: Path) -> None:
     site = tmp_path / "site"
     (site / "content/news").mkdir(parents=True)
