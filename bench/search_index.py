@@ -53,7 +53,7 @@ def main() -> None:
     queries = args.query or ["妇联", "家庭教育", "12338"]
     if args.pagefind_segmentation:
         search.spaced_for_index = lambda page: page
-        search.INDEX_LANGUAGE = "zh"
+        search._COMMAND_OPTIONS = ("--force-language", "zh", "--quiet")  # Pagefind segments Chinese
 
     config = load_config(args.site.resolve(), Problems())
     base_path = config.base_path

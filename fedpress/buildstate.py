@@ -51,10 +51,12 @@ _PACKAGE = Path(__file__).resolve().parent
 class ShardRecord(NamedTuple):
     """A search index shard as the last build left it."""
 
-    pages: tuple[str, ...]  # its pages and their twins (search.Shard.sources)
+    pages: tuple[str, ...]
     files: tuple[str, ...]
     copies_digest: str  # of the copies of its pages that Pagefind read, and how it ran (search.Bundle)
     recipe: str = ""  # how it was made besides its pages (search.index_recipe)
+    texts: tuple[str, ...] = ()  # the Traditional texts of its pages
+    texts_made_with: str = ""  # how those were made (search.TwinTexts.identity_digest; "" if none were)
 
 
 @dataclasses.dataclass
@@ -111,7 +113,7 @@ class BuildState:
         """The search index shard as the last build made it, if it stands: it held the same pages, none of
         them changed since (`changed`: the pages this build staged), it was made the same way (`recipe`)
         and its files are all in the output."""
-        return self._last_shard(shard, output, lambda known: known.recipe == recipe and changed.isdisjoint(shard.sources))
+        return self._last_shard(shard, output, lambda known: known.recipe == recipe and changed.isdisjoint(shard.pages))
 
     def shard_made_from(self, shard: Shard, copies_digest: str, output: Path) -> tuple[str, ...] | None:
         """The files of the search index shard the last build made from the same copies of the same pages,
@@ -122,7 +124,7 @@ class BuildState:
     def _last_shard(self, shard: Shard, output: Path, stands: Callable[[ShardRecord], bool]) -> ShardRecord | None:
         """The last build's record of `shard`, if it held the same pages, `stands` says so and its files are all in the output."""
         known = self.shards.get(shard.folder)
-        if known is None or known.pages != shard.sources or not stands(known):
+        if known is None or known.pages != shard.pages or not stands(known):
             return None
         return known if all((output / path).is_file() for path in known.files) else None
 

@@ -72,9 +72,10 @@ class Converter:
         return f"{getattr(opencc, '__version__', '')}:{self.settings}:{PHRASES_FILE.read_text(encoding='utf-8')}"
 
     def simplified_characters(self) -> dict[str, str]:
-        """Each Traditional character of the profile's script -> the Simplified one, as OpenCC's reverse
-        profile reads the character alone (乾 is 干 there, though 乾隆 keeps it: the search page also
-        looks a query up as typed). What the search page turns a Traditional query into."""
+        """Each Traditional character of the profile's script (in the Basic Multilingual Plane, where the
+        characters readers type are) -> the Simplified one, as OpenCC's reverse profile reads the
+        character alone (乾 is 干 there, though 乾隆 keeps it: the search pages also look a query up as
+        typed). What the search pages turn a Traditional query into."""
         characters = [chr(code) for first, last in HAN_RANGES if last <= 0xFFFF for code in range(first, last + 1)]
         reverse = _profile_config(_REVERSE_PROFILES[self.settings.profile])
         _absolute_files(reverse)
@@ -85,11 +86,12 @@ class Converter:
     def text(self, text: str) -> str:
         return self.texts([text])[0]
 
-    def texts(self, texts: list[str]) -> list[str]:
+    def texts(self, texts: list[str], remember: bool = True) -> list[str]:
         """Convert many strings in one OpenCC call (much faster than one call each). The latest
         strings are remembered: navigation and titles recur on every page, an article's paragraphs
-        in its print view, rendered next."""
-        known = self._known
+        in its print view, rendered next. Texts that do not recur (a page's whole text) are better
+        converted with `remember=False`."""
+        known = self._known if remember else {}
         fresh = [t for t in dict.fromkeys(texts) if t not in known]
         if fresh:
             converted = self._opencc.convert(_SEPARATOR.join(fresh)).split(_SEPARATOR)

@@ -9,6 +9,7 @@ by `buildstate`; the costly stages run on every core through `parallel`.
 from __future__ import annotations
 
 import contextlib
+import functools
 import gc
 import hashlib
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -40,6 +41,8 @@ from .render import PageRenderer
 from .search import (
     INDEXED_MARK,
     QUERY_CHARACTERS,
+    Bundle,
+    Shard,
     TwinTexts,
     build_search_index,
     index_recipe,
@@ -47,6 +50,7 @@ from .search import (
     plan_shards,
     query_characters,
     shard_lists,
+    write_twin_texts,
 )
 from .sources import CONTENT_DIR, SourceFile, digest_file, find_sources
 from .templates import QrCodes, is_page_url, make_environment, static_files
@@ -329,28 +333,55 @@ def _search_index(site: Prepared, staging: Staging, state: BuildState | None, ch
     its files, and each shard's record (for the build state).
     A shard of the last build (`state`, None if it wrote elsewhere) is kept if its pages are the same and
     none of them changed (`changed`: the pages staged now); if some changed, it is still kept when the
-    copies Pagefind would read of them are the same as the last build's."""
+    copies Pagefind would read of them are the same as the last build's. A kept shard's texts are made
+    again if they were made another way (another conversion, another fedpress)."""
     twins = site_variants(site.config)[1:]
-    twin_texts = (TwinTexts(twins[0].prefix, converter.texts, converter.identity, staging.output if state is not None else None)
-                  if twins and converter is not None else None)
-    recipe = index_recipe(twin_texts)
+    twin_texts = (TwinTexts(twins[0].prefix, functools.partial(converter.texts, remember=False), f"{code_digest()}:{converter.identity}",
+                            staging.output if state is not None else None) if twins and converter is not None else None)
+    recipe = index_recipe()
     shards = plan_shards({job.path: index_year(job) for job in site.jobs if job.path in indexed}, site.config)
     records = {shard.folder: record for shard in shards
                if state is not None and (record := state.standing_shard(shard, changed, staging.output, recipe)) is not None}
     todo = [shard for shard in shards if shard.folder not in records]
     pages = {path: staging.staged(path) if path in changed else staging.output / path for shard in todo for path in shard.pages}
     made_before = (lambda shard, digest: state.shard_made_from(shard, digest, staging.output)) if state is not None else (lambda shard, digest: None)
-    bundles = build_search_index(todo, pages, problems, staging.folder, workers, made_before, twin_texts) if todo else {}
+    bundles = build_search_index(todo, pages, problems, staging.folder, recipe, workers, made_before, twin_texts) if todo else {}
+    _stop_on_errors(problems)
+    for shard in shards:
+        bundle = bundles.get(shard.folder)
+        texts, made_with = _shard_texts(shard, bundle, state, staging, twin_texts, problems)
+        if bundle is None:  # standing
+            records[shard.folder] = records[shard.folder]._replace(texts=texts, texts_made_with=made_with)
+        else:
+            records[shard.folder] = ShardRecord(shard.pages, bundle.files, bundle.copies_digest, recipe, texts, made_with)
     _stop_on_errors(problems)
     staging.keep_if_changed(path for bundle in bundles.values() if bundle.made for path in bundle.files)
-    records |= {shard.folder: ShardRecord(shard.sources, bundles[shard.folder].files, bundles[shard.folder].copies_digest, recipe)
-                for shard in todo}
+    staging.keep_if_changed(path for record in records.values() for path in record.texts)
     lists = shard_lists(shards)
     if twin_texts is not None and shards:
         lists[QUERY_CHARACTERS] = query_characters(converter.simplified_characters())
     for path, content in lists.items():
         staging.put(path, content)
-    return [*lists, *(path for shard in shards for path in records[shard.folder].files)], {shard.folder: records[shard.folder] for shard in shards}
+    paths = [*lists, *(path for record in records.values() for path in (*record.files, *record.texts))]
+    return paths, {shard.folder: records[shard.folder] for shard in shards}
+
+
+def _shard_texts(shard: Shard, bundle: Bundle | None, state: BuildState | None, staging: Staging, twin_texts: TwinTexts | None,
+                 problems: Problems) -> tuple[tuple[str, ...], str]:
+    """The Traditional texts of a shard's pages and how they were made: those this build made with its bundle,
+    or, for a bundle kept from the last build, its texts if made the same way, else made now from its records."""
+    if twin_texts is None:
+        return (), ""
+    if bundle is not None and bundle.made:
+        return bundle.texts, twin_texts.identity_digest
+    known = state.shards.get(shard.folder) if state is not None else None
+    if known is not None and known.texts_made_with == twin_texts.identity_digest:
+        return known.texts, known.texts_made_with
+    try:
+        return write_twin_texts(staging.output / shard.folder, staging.folder, twin_texts), twin_texts.identity_digest
+    except (OSError, ValueError, KeyError, TypeError) as exc:
+        problems.error("站内搜索", 0, "", f"生成繁体站内搜索结果的文字失败（{exc}）。网站没有更新；请把以上信息告诉网站维护人员。")
+        return (), ""
 
 
 def _render_and_stage(renderer: PageRenderer, staging: Staging, qr_codes: QrCodes,

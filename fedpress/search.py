@@ -2,7 +2,7 @@
 
 Pagefind reads HTML files from a folder, so the pages it indexes (those marked
 `data-pagefind-body`: published items and standalone pages) are written to a temporary
-folder, one per script, and indexed there; Pagefind writes its bundle into the build's
+folder and indexed there; Pagefind writes its bundle into the build's
 staging folder. So the index goes into the output with the pages, in the same atomic swap;
 a failed indexing leaves the previous output untouched; and since Pagefind names its
 files after their content, an unchanged site gives byte-identical index files that
@@ -75,8 +75,8 @@ TEXTS = f"{BUNDLE}text/"  # under the Traditional prefix: each indexed page's Tr
 # A shard takes whole years until it holds this many pages. Fewer pages a shard, less to index again
 # after an edit; more shards, more for one query to fetch (its part of the index in each shard). A site
 # of 1,000 items has one shard; of 10,000 items over nine years, five: an edit there indexes 2,300 pages
-# of each script again (a rebuild of 10 s instead of 42 s), and a query fetches 1.3 to 1.9 times the
-# bytes one index would need (with one shard a year: 6.6 s, but 2 to 3.3 times the bytes).
+# again (the full site's rebuild took 10 s instead of 42 s, when each script had an index), and a query
+# fetches 1.3 to 1.9 times the bytes one index would need (with one shard a year: 6.6 s, but 2 to 3.3 times the bytes).
 SHARD_PAGES = 2000
 # Pagefind's ready-made interfaces: fedpress's theme has its own (static/js/search.js), so these stay out.
 _UNUSED = ("pagefind-ui", "pagefind-modular-ui", "pagefind-component-ui", "pagefind-highlight")
@@ -85,6 +85,7 @@ _COMMAND_OPTIONS = ("--force-language", INDEX_LANGUAGE, "--quiet")
 _HAN_CLASS = "".join(f"{chr(first)}-{chr(last)}" for first, last in HAN_RANGES)
 _HAN_CHARACTER = re.compile(f"([{_HAN_CLASS}])")  # split() keeps each as a piece
 _WHITESPACE = re.compile(r"(\s+)")  # split() keeps each run as a piece
+_SHOWN_META = frozenset({"title", "category", "type", "image_alt"})  # what of a record's metadata the Traditional page shows converted
 _MARK = "\ue001"  # a private-use character, in place of one converted two ways on a page (`_traditional_content`)
 _IGNORED = "data-pagefind-ignore"
 _INDEXED_TEXT = INDEXED_MARK.decode("ascii")
@@ -115,16 +116,10 @@ def pagefind_binary() -> Path:
 class Shard:
     """A part of the index: the indexed Simplified pages of whole years, made by one Pagefind run into a
     folder of its own, with the Traditional texts of its pages. A rebuild makes again only the shards
-    whose pages (or their twins) changed; the search page merges them all (static/js/search.js)."""
+    whose pages changed; the search page merges them all (static/js/search.js)."""
 
     name: str  # its first year, or "pages" for one of undated pages alone
     pages: tuple[str, ...]  # the output paths of its pages, sorted
-    twins: tuple[str, ...] = ()  # the output paths of their Traditional twins, whose texts it writes
-
-    @property
-    def sources(self) -> tuple[str, ...]:
-        """The pages whose change may change the shard: its pages and their twins."""
-        return self.pages + self.twins
 
     @property
     def folder(self) -> str:
@@ -135,9 +130,10 @@ class Shard:
 class Bundle(NamedTuple):
     """A shard's bundle as a build left it."""
 
-    copies_digest: str  # of the copies of its pages that Pagefind read, and of how it ran (`_recipe`)
+    copies_digest: str  # of the copies of its pages that Pagefind read, and of how it ran (`index_recipe`)
     files: tuple[str, ...]  # the output paths of its files
     made: bool  # made by this build (its files are in the staging folder), not kept from the last
+    texts: tuple[str, ...] = ()  # the output paths of the Traditional texts of its pages, if made by this build
 
 
 def index_year(job: OutputJob) -> int | None:
@@ -149,7 +145,7 @@ def index_year(job: OutputJob) -> int | None:
 
 def plan_shards(pages: Mapping[str, int | None], config: SiteConfig) -> list[Shard]:
     """The shards of the index. `pages`: the output path of every page marked for indexing -> its year;
-    the Simplified ones are indexed, their Traditional twins go with them.
+    the Simplified ones are indexed (their Traditional twins are shown from texts made of them).
 
     The years, oldest first (undated pages before them), are taken into a shard until it holds
     SHARD_PAGES pages; the next year starts the next shard, named after its first year. New items
@@ -160,7 +156,6 @@ def plan_shards(pages: Mapping[str, int | None], config: SiteConfig) -> list[Sha
     for path, year in pages.items():
         if not path.startswith(twin_prefixes):
             by_year.setdefault(year, []).append(path)
-    twins = {path.removeprefix(prefix): path for prefix in twin_prefixes for path in pages if path.startswith(prefix)}
     shards = []
     group: list[str] = []
     years: list[int] = []
@@ -168,15 +163,15 @@ def plan_shards(pages: Mapping[str, int | None], config: SiteConfig) -> list[Sha
         group += by_year[year]
         years += [year] if year is not None else []
         if len(group) >= SHARD_PAGES:
-            shards.append(_shard(years, group, twins))
+            shards.append(_shard(years, group))
             group, years = [], []
     if group:
-        shards.append(_shard(years, group, twins))
+        shards.append(_shard(years, group))
     return shards
 
 
-def _shard(years: list[int], pages: list[str], twins: Mapping[str, str]) -> Shard:
-    return Shard(str(years[0]) if years else "pages", tuple(sorted(pages)), tuple(sorted(twins[p] for p in pages if p in twins)))
+def _shard(years: list[int], pages: list[str]) -> Shard:
+    return Shard(str(years[0]) if years else "pages", tuple(sorted(pages)))
 
 
 def shard_lists(shards: Sequence[Shard]) -> dict[str, bytes]:
@@ -191,8 +186,8 @@ class TwinTexts:
 
     prefix: str  # "zh-hant/"
     convert: Callable[[list[str]], list[str]]  # Simplified texts -> Traditional, as their pages are converted
-    identity: str  # what decides the conversion (hant.Converter.identity): a change makes every shard again
-    last_output: Path | None = None  # the last build's output: a text made there from the same record stands
+    identity: str  # what decides the conversion and the texts (the converter's and fedpress's code): a change makes every text again
+    last_output: Path | None = None  # the last build's output: a text made there from the same record the same way stands
 
     @functools.cached_property
     def identity_digest(self) -> str:
@@ -207,12 +202,13 @@ def query_characters(table: Mapping[str, str]) -> bytes:
                       ensure_ascii=False).encode("utf-8")
 
 
-def build_search_index(shards: Sequence[Shard], pages: Mapping[str, Path], problems: Problems, into: Path, workers: int = 1,
+def build_search_index(shards: Sequence[Shard], pages: Mapping[str, Path], problems: Problems, into: Path, recipe: str, workers: int = 1,
                        made_before: Callable[[Shard, str], tuple[str, ...] | None] = lambda shard, digest: None,
                        twin_texts: TwinTexts | None = None) -> dict[str, Bundle]:
-    """The bundle of each of `shards`, by folder, made in the folder `into` (the build's staging folder),
-    with the Traditional texts of its pages when `twin_texts` says how. Problems are reported, not
-    raised. `pages`: each page of the shards -> the file holding it.
+    """The bundle of each of `shards`, by folder, made in the folder `into` (the build's staging folder)
+    the way `recipe` (`index_recipe`) says, with the Traditional texts of its pages when `twin_texts` says
+    how (those of a bundle kept are the caller's: `write_twin_texts`). Problems are reported, not raised.
+    `pages`: each page of the shards -> the file holding it.
 
     `made_before(shard, copies_digest)`: the files of the bundle the last build made of this shard from
     the same copies, by the same Pagefind run the same way, if they stand; Pagefind is not run for it
@@ -223,7 +219,6 @@ def build_search_index(shards: Sequence[Shard], pages: Mapping[str, Path], probl
     except (SearchUnavailable, FileNotFoundError) as exc:
         problems.error("站内搜索", 0, "", str(exc))
         return {}
-    recipe = index_recipe(twin_texts).encode("ascii")
     # The copies Pagefind reads are scratch: in memory (/dev/shm) where the system offers it.
     scratch = "/dev/shm" if os.path.isdir("/dev/shm") and os.access("/dev/shm", os.W_OK) else None
     with tempfile.TemporaryDirectory(prefix="fedpress-search-", dir=scratch) as folder:
@@ -235,26 +230,40 @@ def build_search_index(shards: Sequence[Shard], pages: Mapping[str, Path], probl
             copy.parent.mkdir(parents=True, exist_ok=True)
             copy.touch()
         digests = dict(zip(jobs, parallel_map(lambda job: _copy_for_index(*job), list(jobs.values()), workers), strict=True))
-        made_of = {shard.folder: _digest_of_copies(recipe, shard.pages, digests) for shard in shards}
+        made_of = {shard.folder: _digest_of_copies(recipe.encode("ascii"), shard.pages, digests) for shard in shards}
         kept = {shard.folder: files for shard in shards if (files := made_before(shard, made_of[shard.folder])) is not None}
         todo = [shard for shard in shards if shard.folder not in kept]
         # Each shard is made by a Pagefind process of its own, `workers` at a time, largest first: one
         # keeps about 1.4 cores busy. Pagefind writes the bundle where it goes: copying it there from a
         # scratch folder, file by file, kept the main process busy for a second at 1,000 items. Each bundle
         # is finished here (with its Traditional texts) as soon as it is made, while Pagefind makes the others.
-        made: dict[str, tuple[str, ...] | None] = {}
+        made: dict[str, Bundle] = {}
         with ThreadPoolExecutor(max(1, min(workers, len(todo)))) as pool:
             runs = {pool.submit(_run_pagefind, binary, copies[shard.folder], into / shard.folder): shard
                     for shard in sorted(todo, key=lambda shard: -len(shard.pages))}
             for run in as_completed(runs):
-                made[runs[run].folder] = _finished_bundle(runs[run], into, run.result(), problems, twin_texts)
-    if any(files is None for files in made.values()):
+                shard = runs[run]
+                if problems.errors:  # another shard failed: the build stops, and this one is not finished
+                    continue
+                files = _finished_bundle(shard, into, run.result(), problems)
+                texts = _texts_or_problem(into / shard.folder, into, twin_texts, problems) if twin_texts and files is not None else ()
+                if files is not None and texts is not None:
+                    made[shard.folder] = Bundle(made_of[shard.folder], files, True, texts)
+    if problems.errors:
         return {}
-    bundles = {folder: Bundle(made_of[folder], files, False) for folder, files in kept.items()}
-    return bundles | {shard.folder: Bundle(made_of[shard.folder], made[shard.folder] or (), True) for shard in todo}
+    return {folder: Bundle(made_of[folder], files, False) for folder, files in kept.items()} | made
 
 
-def _write_twin_texts(bundle: Path, into: Path, twin_texts: TwinTexts) -> tuple[str, ...]:
+def _texts_or_problem(bundle: Path, into: Path, twin_texts: TwinTexts, problems: Problems) -> tuple[str, ...] | None:
+    """`write_twin_texts`, or None with the problem reported."""
+    try:
+        return write_twin_texts(bundle, into, twin_texts)
+    except (OSError, ValueError, KeyError, TypeError) as exc:
+        problems.error("站内搜索", 0, "", f"生成繁体站内搜索结果的文字失败（{exc}）。网站没有更新；请把以上信息告诉网站维护人员。")
+        return None
+
+
+def write_twin_texts(bundle: Path, into: Path, twin_texts: TwinTexts) -> tuple[str, ...]:
     """Write the Traditional text of each page in a bundle (TEXTS, under the twins' prefix) from what Pagefind
     keeps of it (its fragment): its metadata converted, and its text converted character for character, so
     that Pagefind's word positions fit it (null if the conversion changed its length: no excerpt is shown).
@@ -266,9 +275,9 @@ def _write_twin_texts(bundle: Path, into: Path, twin_texts: TwinTexts) -> tuple[
     paths = {name: f"{twin_texts.prefix}{TEXTS}{fragment['url'].strip('/') or 'index'}.json" for name, fragment in fragments.items()}
     openings = {name: f'{{"made_from":"{name}:{twin_texts.identity_digest}",'.encode() for name in fragments}
     todo = [name for name in fragments if not _begins_with(twin_texts.last_output, paths[name], openings[name])]
-    metas = [sorted((key, value) for key, value in fragments[name]["meta"].items() if isinstance(value, str)) for name in todo]
+    metas = [sorted((key, value) for key, value in fragments[name]["meta"].items() if key in _SHOWN_META) for name in todo]
     solid = ["".join(fragments[name]["content"].split()) for name in todo]
-    converted = iter(twin_texts.convert([value for meta in metas for _, value in meta] + solid))
+    converted = iter(twin_texts.convert([str(value) for meta in metas for _, value in meta] + solid))
     converted_metas = [{key: next(converted) for key, _ in meta} for meta in metas]
     for name, meta, simplified in zip(todo, converted_metas, solid, strict=True):
         content = json.dumps({"meta": meta, "content": _traditional_content(fragments[name]["content"], simplified, next(converted))},
@@ -328,10 +337,9 @@ def _in_places_of(parts: list[str], text: str) -> str | None:
     return "".join(pieces)
 
 
-def _finished_bundle(shard: Shard, into: Path, error: str, problems: Problems, twin_texts: TwinTexts | None) -> tuple[str, ...] | None:
-    """The output paths of the files of the bundle Pagefind made for `shard`, its filters put in order,
-    its ready-made interfaces left out and the Traditional texts of its pages written if `twin_texts`
-    says how; None, with the problem reported, if it failed."""
+def _finished_bundle(shard: Shard, into: Path, error: str, problems: Problems) -> tuple[str, ...] | None:
+    """The output paths of the files of the bundle Pagefind made for `shard`, its filters put in order
+    and its ready-made interfaces left out; None, with the problem reported, if it failed."""
     bundle = into / shard.folder
     if error:
         problems.error("站内搜索", 0, "", f"生成站内搜索索引失败：{error}。"
@@ -339,8 +347,7 @@ def _finished_bundle(shard: Shard, into: Path, error: str, problems: Problems, t
         return None
     try:
         _sort_filters(bundle)
-        texts = _write_twin_texts(bundle, into, twin_texts) if twin_texts else ()
-    except (OSError, ValueError, KeyError, IndexError, TypeError) as exc:
+    except (OSError, ValueError, KeyError, IndexError) as exc:
         problems.error("站内搜索", 0, "", f"整理站内搜索索引失败（{exc}）："
                        "Pagefind 的版本可能与 fedpress 不匹配，请运行 pip install -e . 安装指定的版本。")
         return None
@@ -350,19 +357,17 @@ def _finished_bundle(shard: Shard, into: Path, error: str, problems: Problems, t
             (bundle / rel).unlink()
         else:
             kept.append(shard.folder + rel)
-    return (*kept, *texts)
+    return tuple(kept)
 
 
-def index_recipe(twin_texts: TwinTexts | None) -> str:
-    """The digest of what besides the pages decides every bundle: how Pagefind runs (`_recipe`) and the
-    conversion of the Traditional texts. A shard made another way does not stand (an upgrade of fedpress
-    or Pagefind makes the index again)."""
+def index_recipe() -> str:
+    """The digest of what besides the pages decides every bundle: how Pagefind runs (`_recipe`). A shard
+    made another way does not stand (after an upgrade of Pagefind or of this module, the index is made again)."""
     try:
         binary = pagefind_binary()
     except (SearchUnavailable, FileNotFoundError):
         binary = Path("missing")  # building the index says so
-    identity = twin_texts.identity.encode("utf-8") if twin_texts else b""
-    return hashlib.blake2b(_recipe(binary) + identity, digest_size=16).hexdigest()
+    return hashlib.blake2b(_recipe(binary), digest_size=16).hexdigest()
 
 
 def _recipe(binary: Path) -> bytes:
@@ -534,8 +539,8 @@ def _read_signed(path: Path) -> bytes:
 
 
 def _read_pagefind(path: Path) -> list:
-    data = _SIGNATURE + _read_signed(path)
-    value, end = _cbor_decode(data, len(_SIGNATURE))
+    data = _read_signed(path)
+    value, end = _cbor_decode(data, 0)
     if end != len(data):
         raise ValueError(f"{path.name} 的内容无法完整读取")
     return value

@@ -1,4 +1,4 @@
-/* 站内搜索: the search page's form, run in the browser over the Pagefind index of this script.
+/* 站内搜索: the search page's form, run in the browser over the site's Pagefind index.
    The form is a plain GET form, so the address (?q=…&category=…&year=…) can be bookmarked and shared;
    this script reads it, asks Pagefind, and lists title, date, category, type and an excerpt with the
    matching words marked. Messages come from the page (.search-messages), so they are in its script.
@@ -7,9 +7,10 @@
    query of several words (separated by spaces) finds the items containing all of them.
    The index holds the Simplified pages. On a site with a Traditional mirror, a query is looked up in
    Simplified characters (pagefind/traditional.json) on either script's page, and on the Traditional
-   one (data-script-prefix) each result is shown from the Traditional text of its page
+   one (data-script-prefix, data-texts) each result is shown from the Traditional text of its page
    (zh-hant/pagefind/text/…json), its excerpt cut and marked at the same words as Pagefind's, since
-   that text is the Simplified one converted character for character. */
+   that text is the Simplified one converted character for character. Both are fetched with no-cache:
+   their addresses stay when the index changes. */
 (function () {
   "use strict";
   var form = document.querySelector(".search-form");
@@ -23,7 +24,8 @@
   var PAGE = 10;
   var EXCERPT = 60; // words (characters, in Chinese) in an excerpt
   var resultsBase = form.getAttribute("data-results-base");
-  var traditional = Boolean(form.getAttribute("data-script-prefix"));
+  // The index is of the script without a prefix; a page of another (the Traditional) shows its results from texts.
+  var texts = form.getAttribute("data-script-prefix") ? form.getAttribute("data-texts") : null;
   var charactersUrl = form.getAttribute("data-query-characters");
   var simplifiedOf = null; // Traditional character -> Simplified, once loaded
   var HAN = "[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\u{20000}-\u{3134f}]"; // as in fedpress/search.py
@@ -75,7 +77,7 @@
      mirror, or it failed to load) a query is looked up as typed. */
   function loadCharacters() {
     if (!charactersUrl) return Promise.resolve();
-    return fetch(new URL(charactersUrl, location.href)).then(function (response) {
+    return fetch(new URL(charactersUrl, location.href), { cache: "no-cache" }).then(function (response) {
       return response.ok ? response.json() : null;
     }).then(function (table) {
       if (!table) return;
@@ -212,23 +214,26 @@
     return densestAt[Math.floor(densestAt.length / 2)];
   }
 
-  /* A result's excerpt from its Traditional text, cut and marked as Pagefind's is from the Simplified. */
+  /* A result's excerpt from its Traditional text, cut and marked as Pagefind's is from the Simplified
+     (its words are parted by whitespace, or by zero-width spaces where the text has any). */
   function traditionalExcerpt(data, content) {
-    var words = content.replace(/</g, "&lt;").replace(/>/g, "&gt;").split(/[\r\n\s]+/g);
+    var escaped = content.replace(/</g, "&lt;").replace(/>/g, "&gt;");
+    var zeroWidth = escaped.indexOf("\u200b") >= 0;
+    var words = zeroWidth ? escaped.split("\u200b") : escaped.split(/[\r\n\s]+/g);
     (data.locations || []).forEach(function (at) {
       if (words[at] !== undefined && words[at].indexOf("<mark>") !== 0) words[at] = "<mark>" + words[at] + "</mark>";
     });
     var length = Math.min(EXCERPT, words.length);
     var start = Math.max(0, Math.min(excerptStart(data.weighted_locations), words.length - length));
-    return words.slice(start, start + length).join(" ").trim();
+    return words.slice(start, start + length).join(zeroWidth ? "" : " ").trim();
   }
 
   /* On the Traditional page, a result as its Traditional text shows it: title, facts and excerpt. If the
      text cannot be had, the result shows what the index holds. */
   function inScript(data) {
-    if (!traditional) return Promise.resolve(data);
+    if (!texts) return Promise.resolve(data);
     var path = String(data.raw_url || "").replace(/^\/+|\/+$/g, "") || "index";
-    return fetch(new URL(resultsBase + "pagefind/text/" + path + ".json", location.href)).then(function (response) {
+    return fetch(new URL(texts + path + ".json", location.href), { cache: "no-cache" }).then(function (response) {
       if (!response.ok) throw new Error(response.status);
       return response.json();
     }).then(function (text) {
