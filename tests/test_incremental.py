@@ -183,6 +183,17 @@ def test_an_edit_converts_again_only_the_traditional_text_of_its_item(indexing_w
     assert indexed == ["pagefind/2023"] and len(converted) == 1 and "认 真 深 入 学 习" in converted[0]
 
 
+def test_a_new_site_phrase_converts_the_traditional_texts_again_but_indexes_nothing(indexing_watched: tuple[Path, Path, list[str]],
+                                                                                  tmp_path: Path) -> None:
+    site, output, indexed = indexing_watched
+    traditional_name(site)
+    build(site, output)
+    assert indexed == []
+    assert "範 曉 萍" in twin_texts(output)["/weiquan-fuwu/2024/hunyin-tiaojie/"]["content"]
+    build(site, tmp_path / "clean", cache=tmp_path / "clean.cache")
+    assert tree(output) == tree(tmp_path / "clean")
+
+
 def test_a_shard_made_another_way_is_made_again_though_its_pages_did_not_change(indexing_watched: tuple[Path, Path, list[str]],
                                                                                monkeypatch: pytest.MonkeyPatch) -> None:
     site, output, indexed = indexing_watched
