@@ -374,6 +374,21 @@ def test_a_query_in_either_script_finds_the_same_items_on_either_page(browser_pa
     assert browser_page.locator(".search-status").inner_text().startswith("找到")
 
 
+def test_a_query_table_that_failed_to_load_is_loaded_again(browser_page, sample_output: Path) -> None:
+    failed: list[str] = []
+
+    def fail_once(route) -> None:
+        if failed:
+            route.continue_()
+        else:
+            failed.append(route.request.url)
+            route.abort()
+
+    browser_page.route("**/pagefind/traditional.json", fail_once)
+    expected = {f"/zh-hant{url}" for url, text in indexed_texts(sample_output).items() if "妇联" in text}
+    assert set(search(browser_page, "婦聯", "zh-hant/")) == expected and failed
+
+
 def test_a_character_alike_in_both_scripts_is_also_looked_up_as_typed(browser_page, tmp_path: Path) -> None:
     """乾 is read as 干 alone (乾燥 is 干燥 in Simplified), but 乾隆 keeps it in Simplified text."""
     site = copy_site(REPO, tmp_path / "site")

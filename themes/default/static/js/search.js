@@ -308,7 +308,10 @@
     status.textContent = message("searching");
     list.setAttribute("aria-busy", "true");
     return load().then(function (module) {
-      return findAll(module, query, filters);
+      // a table that failed to load is tried again; meanwhile the query is looked up as typed
+      return (charactersUrl && !simplifiedOf ? loadCharacters() : Promise.resolve()).then(function () {
+        return findAll(module, query, filters);
+      });
     }).then(function (results) {
       if (mine !== token) return;
       current = { results: results, shown: 0, token: mine };
