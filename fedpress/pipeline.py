@@ -50,7 +50,7 @@ from .search import (
     plan_shards,
     query_characters,
     shard_lists,
-    write_twin_texts,
+    twin_texts_or_problem,
 )
 from .sources import CONTENT_DIR, SourceFile, digest_file, find_sources
 from .templates import QrCodes, is_page_url, make_environment, static_files
@@ -377,11 +377,8 @@ def _shard_texts(shard: Shard, bundle: Bundle | None, state: BuildState | None, 
     known = state.shards.get(shard.folder) if state is not None else None
     if known is not None and known.texts_made_with == twin_texts.identity_digest:
         return known.texts, known.texts_made_with
-    try:
-        return write_twin_texts(staging.output / shard.folder, staging.folder, twin_texts), twin_texts.identity_digest
-    except (OSError, ValueError, KeyError, TypeError) as exc:
-        problems.error("站内搜索", 0, "", f"生成繁体站内搜索结果的文字失败（{exc}）。网站没有更新；请把以上信息告诉网站维护人员。")
-        return (), ""
+    texts = twin_texts_or_problem(staging.output / shard.folder, staging.folder, twin_texts, problems)
+    return ((), "") if texts is None else (texts, twin_texts.identity_digest)
 
 
 def _render_and_stage(renderer: PageRenderer, staging: Staging, qr_codes: QrCodes,

@@ -207,7 +207,7 @@ def build_search_index(shards: Sequence[Shard], pages: Mapping[str, Path], probl
                        twin_texts: TwinTexts | None = None) -> dict[str, Bundle]:
     """The bundle of each of `shards`, by folder, made in the folder `into` (the build's staging folder)
     the way `recipe` (`index_recipe`) says, with the Traditional texts of its pages when `twin_texts` says
-    how (those of a bundle kept are the caller's: `write_twin_texts`). Problems are reported, not raised.
+    how (those of a bundle kept are the caller's: `twin_texts_or_problem`). Problems are reported, not raised.
     `pages`: each page of the shards -> the file holding it.
 
     `made_before(shard, copies_digest)`: the files of the bundle the last build made of this shard from
@@ -246,7 +246,7 @@ def build_search_index(shards: Sequence[Shard], pages: Mapping[str, Path], probl
                 if problems.errors:  # another shard failed: the build stops, and this one is not finished
                     continue
                 files = _finished_bundle(shard, into, run.result(), problems)
-                texts = _texts_or_problem(into / shard.folder, into, twin_texts, problems) if twin_texts and files is not None else ()
+                texts = twin_texts_or_problem(into / shard.folder, into, twin_texts, problems) if twin_texts and files is not None else ()
                 if files is not None and texts is not None:
                     made[shard.folder] = Bundle(made_of[shard.folder], files, True, texts)
     if problems.errors:
@@ -254,7 +254,7 @@ def build_search_index(shards: Sequence[Shard], pages: Mapping[str, Path], probl
     return {folder: Bundle(made_of[folder], files, False) for folder, files in kept.items()} | made
 
 
-def _texts_or_problem(bundle: Path, into: Path, twin_texts: TwinTexts, problems: Problems) -> tuple[str, ...] | None:
+def twin_texts_or_problem(bundle: Path, into: Path, twin_texts: TwinTexts, problems: Problems) -> tuple[str, ...] | None:
     """`write_twin_texts`, or None with the problem reported."""
     try:
         return write_twin_texts(bundle, into, twin_texts)

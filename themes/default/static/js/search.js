@@ -130,11 +130,12 @@
     });
   }
 
-  /* The items any of a word's lookups finds, each once with its best score. */
+  /* The items any of a word's lookups finds, each once with its best score (one lookup's, as Pagefind gives them). */
   function findWord(module, wordLookups, filters) {
     return Promise.all(wordLookups.map(function (one) {
       return module.search(one, { filters: filters });
     })).then(function (searches) {
+      if (searches.length === 1) return (searches[0] && searches[0].results) || [];
       var best = {};
       var found = [];
       searches.forEach(function (search) {
@@ -150,9 +151,7 @@
   /* The items matching every word, best first (the sum of Pagefind's scores). */
   function findAll(module, query, filters) {
     return Promise.all(lookups(query).map(function (wordLookups) {
-      return wordLookups.length === 1 ? module.search(wordLookups[0], { filters: filters }).then(function (found) {
-        return (found && found.results) || [];
-      }) : findWord(module, wordLookups, filters);
+      return findWord(module, wordLookups, filters);
     })).then(function (lists) {
       if (lists.length === 1) return lists[0];
       var scores = {};
