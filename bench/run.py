@@ -5,8 +5,9 @@
     python bench/run.py --peers              # also Hugo (Debian's `hugo`), Pelican (`--pelican PYTHON`)
                                              # and Python-Markdown alone on the same bodies (markdown_alone.py)
 
-Each scenario is run --runs times; the table gives the median with min–max, and the peak resident
-memory of the build (the largest process, workers included). Scenarios, on a corpus from
+Each scenario is run --runs times; the table gives the median with min–max, and the peak memory
+of the build: of all its processes together (their proportional set sizes, sampled every 50 ms, so
+pages forked workers share with the build count once), and in brackets of the largest one alone. Scenarios, on a corpus from
 bench/corpus.py: cold (no cache, no output), no change, one article edited, one template edited,
 and, for `serve`, the time from saving an article to the rebuilt page being served.
 Configurations: "peers" is the peers' workload (a page per item, paginated category/tag/home
@@ -27,6 +28,7 @@ import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -51,19 +53,72 @@ BASELINES = {"simplified": "mirror", "plain": "mirror and print views"}
 @dataclass(frozen=True)
 class Measure:
     seconds: float
-    peak_mb: float
+    peak_mb: float  # of all the build's processes together (see TreeMemory)
+    largest_mb: float  # the peak RSS of its largest process
     cpu: float | None = None  # user + system seconds of the build and every process it waited for (workers, Pagefind)
 
 
+class TreeMemory(threading.Thread):
+    """Samples the memory of a process and all its descendants together, every 50 ms, until stopped:
+    the sum of their proportional set sizes (a page shared by n processes counts 1/n in each), which
+    is what the machine must have. The largest process's peak RSS alone says too little of a build
+    that runs workers or Pagefind beside itself. (Reading a process's smaps_rollup takes about 1 ms
+    per 250 MB.)"""
+
+    def __init__(self, pid: int) -> None:
+        super().__init__(daemon=True)
+        self.pid = pid
+        self.peak_kb = 0
+        self.stopped = threading.Event()
+
+    def run(self) -> None:
+        while not self.stopped.wait(0.05):
+            self.peak_kb = max(self.peak_kb, sum(_pss_kb(pid) for pid in _tree(self.pid)))
+
+    def stop(self, largest_mb: float) -> float:
+        """The peak in MB: at least the largest process's, which a build shorter than a sample also has."""
+        self.stopped.set()
+        self.join()
+        return max(self.peak_kb / 1024, largest_mb)
+
+
+def _tree(pid: int) -> list[int]:
+    """`pid` and its descendants, as /proc lists them now."""
+    found, todo = [], [pid]
+    while todo:
+        parent = todo.pop()
+        found.append(parent)
+        try:
+            for task in os.listdir(f"/proc/{parent}/task"):
+                todo += [int(child) for child in Path(f"/proc/{parent}/task/{task}/children").read_text().split()]
+        except OSError:  # it ended meanwhile
+            pass
+    return found
+
+
+def _pss_kb(pid: int) -> int:
+    try:
+        for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines():
+            if line.startswith("Pss:"):
+                return int(line.split()[1])
+    except OSError:
+        pass
+    return 0
+
+
 def run(command: list[str], cwd: Path | None = None) -> Measure:
-    """Run a command to completion; its wall time and the peak RSS of it and its children."""
+    """Run a command to completion; its wall time, peak memory (`TreeMemory`) and processor time."""
     started = time.perf_counter()
     process = subprocess.Popen(command, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    memory = TreeMemory(process.pid)
+    memory.start()
     _, status, usage = os.wait4(process.pid, 0)
     elapsed = time.perf_counter() - started
+    largest = usage.ru_maxrss / 1024
+    peak = memory.stop(largest)
     if os.waitstatus_to_exitcode(status) != 0:
         raise SystemExit(f"failed: {' '.join(command)}\n{process.stderr.read().decode(errors='replace')}")
-    return Measure(elapsed, usage.ru_maxrss / 1024, usage.ru_utime + usage.ru_stime)
+    return Measure(elapsed, peak, largest, usage.ru_utime + usage.ru_stime)
 
 
 def fedpress_build(site: Path) -> Measure:
@@ -134,6 +189,8 @@ def serve_edit(site: Path) -> Measure:
         port = probe.getsockname()[1]
     server = subprocess.Popen([sys.executable, str(REPO / "build.py"), "serve", "--site", str(site), "--port", str(port), "--quiet"],
                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    memory = TreeMemory(server.pid)
+    memory.start()
     try:
         _wait_for(lambda: _get(f"http://127.0.0.1:{port}/") is not None, 600)
         article = sorted((site / "content/gongzuo-dongtai").glob("*.md"))[0]
@@ -147,7 +204,7 @@ def serve_edit(site: Path) -> Measure:
     finally:
         server.terminate()
         _, _, usage = os.wait4(server.pid, 0)
-    return Measure(elapsed, usage.ru_maxrss / 1024)
+    return Measure(elapsed, memory.stop(usage.ru_maxrss / 1024), usage.ru_maxrss / 1024)
 
 
 def _page_url(site: Path, article: Path, port: int) -> str:
@@ -233,7 +290,8 @@ def pelican_build(python: str, site: Path) -> Measure:
 def summarize(measures: list[Measure]) -> str:
     times = [m.seconds for m in measures]
     cpu = f", CPU {_median_cpu(measures):.2f} s" if all(m.cpu is not None for m in measures) else ""
-    return f"{statistics.median(times):7.2f} s ({min(times):.2f}–{max(times):.2f}) {max(m.peak_mb for m in measures):6.0f} MB{cpu}"
+    memory = f"{max(m.peak_mb for m in measures):6.0f} MB ({max(m.largest_mb for m in measures):.0f} MB)"
+    return f"{statistics.median(times):7.2f} s ({min(times):.2f}–{max(times):.2f}) {memory}{cpu}"
 
 
 def _median_cpu(measures: list[Measure]) -> float:
@@ -352,7 +410,7 @@ def main() -> None:
                 print(f"| {row[0]:>6} | {row[1]:<16} | {row[2]:<22} | {row[3]} |", flush=True)
     shutil.rmtree(args.work / "trash", ignore_errors=True)
     print()
-    print("| N | configuration | scenario | median (min–max), peak RSS, median CPU time; or a comparison |")
+    print("| N | configuration | scenario | median (min–max), peak memory of all processes (of the largest), median CPU time; or a comparison |")
     print("|---:|---|---|---|")
     for row in rows:
         print(f"| {row[0]} | {row[1]} | {row[2]} | {row[3]} |")
