@@ -35,9 +35,12 @@ GBT_LEVELS = (  # (level, pattern of the number at the start of a paragraph)
     (3, re.compile(r"\d+[、．]")),
     (4, re.compile(r"[（(]\d+[）)]")),
 )
+_GBT_OPENINGS = frozenset(_NUM + "（(0123456789")  # what a GB/T 9704 number begins with
 _INITIATIVE = re.compile(r"(\d+)、")
 _SENTENCE_END = re.compile(r"[。！？!?]")
 _CLAUSE_PUNCTUATION = re.compile(r"[，,；;。！？!?：:]")
+_HEADING_LINE = re.compile(r"^ {0,3}#{1,6}[ \t]+(.+?)(?:[ \t]+#+)?[ \t]*$|^(.+)\n {0,3}(?:=+|-+)[ \t]*$", re.M)  # ATX or setext
+_HEADING_MARKUP = re.compile(r"!\[[^\]]*\]\([^)]*\)|\[([^\]]*)\]\([^)]*\)|[*_`]|\s*\{[^}]*\}\s*$")  # what is not its text
 _SKIP = {"pre", "code", "script", "style"}
 _UNPUBLISHED = ("draft", "future")
 _SAFE_SCHEMES = {"http", "https", "mailto", "tel"}
@@ -157,6 +160,17 @@ def resolved_url(library: Library, content_rel: str) -> str:
         linked = library.by_source.get(content_rel) or library.unbuilt.get(content_rel)
         return linked.url if linked else ""
     return library.media_url(content_rel) or content_rel
+
+
+def heading_texts(body: str) -> set[str]:
+    """The texts of a body's headings, as the table of contents will spell them for their ids, read
+    off the Markdown (for `library.spell_ahead`): #-headings, underlined ones and short lines
+    numbered as GB/T 9704 headings (`_numbered_paragraph`), their emphasis, links and attributes
+    reduced to text. One read otherwise is spelled when the body is converted."""
+    found = {match.group(1) or match.group(2) for match in _HEADING_LINE.finditer(body)}
+    found.update(line for line in map(str.strip, body.split("\n"))
+                 if line[:1] in _GBT_OPENINGS and len(line) <= 30 and _gbt_level(line) and not _CLAUSE_PUNCTUATION.search(line))
+    return {" ".join(_HEADING_MARKUP.sub(lambda m: m.group(1) or "", text).split()) for text in found}
 
 
 def _heading_id(slug: str) -> str:

@@ -61,6 +61,22 @@ def parallel_batches(task: Callable[[Sequence[T]], list[R]], items: Sequence[T],
     return results
 
 
+def in_other_process(task: Callable[[], R]) -> R:
+    """`task()`, computed in a forked process that sends the result back: what the task loads (a
+    library and its tables) then never adds to this process's memory, which later workers share.
+    (Where processes cannot be forked, `task` runs here.)"""
+    global _task
+    if "fork" not in multiprocessing.get_all_start_methods():
+        return task()
+    _task = (lambda _: task(), [None])
+    gc.freeze()  # as for the workers
+    try:
+        with multiprocessing.get_context("fork").Pool(1, initializer=_exit_with_parent, initargs=(os.getpid(),)) as pool:
+            return pool.apply(_run_chunk, (0,))
+    finally:
+        _task = None
+
+
 def in_child(task: Callable[[], None]) -> Callable[[], bool]:
     """Start `task` in a forked process, so what it allocates never adds to this process's memory, and
     go on meanwhile. The function returned waits for it: True if it succeeded. (Where processes cannot

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -11,12 +13,12 @@ from pypinyin import lazy_pinyin
 
 from fedpress.config import BuildOptions, load_config
 from fedpress.errors import BuildFailed, Problems
-from fedpress.library import Library, Schedule, build_library, remembering, slugify
+from fedpress.library import Library, Schedule, build_library, media_names, names_spelled, remembering, slugify, spell_ahead
 from fedpress.pipeline import check_site
 from fedpress.reader import read_document
 from fedpress.sources import find_sources
 
-from conftest import MINIMAL_CONFIG
+from conftest import MINIMAL_CONFIG, REPO
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 NOW = datetime(2024, 6, 1, 12, 0, tzinfo=SHANGHAI)
@@ -396,3 +398,54 @@ def test_remembering_keeps_chinese_spellings_only_and_reports_the_new_ones() -> 
     assert [spell("机构设置"), spell("主要职能"), spell("About Us")] == ["ji-gou-she-zhi", "zhu-yao-zhi-neng", "about-us"]
     assert slugs == {"机构设置": "ji-gou-she-zhi", "主要职能": "zhu-yao-zhi-neng"}  # ASCII needs no dictionary: not kept
     assert spelled == {"主要职能": "zhu-yao-zhi-neng"}  # only what was spelled anew
+
+
+def test_spelling_ahead_spells_the_chinese_texts_not_yet_known_in_another_process() -> None:
+    slugs = {"机构设置": "remembered"}
+    spell_ahead(["机构设置", "主要职能", "About Us", "主要职能"], slugs)
+    assert slugs == {"机构设置": "remembered", "主要职能": "zhu-yao-zhi-neng"}  # the known one is not spelled again; ASCII needs no dictionary
+
+
+def test_the_names_spelled_ahead_are_those_the_library_spells(tmp_path: Path) -> None:
+    site = make_site(tmp_path, {
+        "news/2024-01-10-关爱行动.md": front("甲", "2024-01-10", "工作动态", "tags: [志愿服务, 家庭教育]"),
+        "news/乙.md": front("乙", "2024-01-11", "工作动态", "slug: yi", "tags: 巾帼建功，志愿服务"),
+        "图片/活动照片.jpg": b"jpg",
+    })
+    config = load_config(site, Problems())
+    sources = find_sources(site)
+    documents = [read_document(s, Problems()) for s in sources if s.kind != "media"]
+    foreseen = set().union(*(names_spelled(d, config) for d in documents), *(media_names(s.content_rel) for s in sources if s.kind == "media"))
+    asked: list[str] = []
+    build_library(config, documents, [s for s in sources if s.kind == "media"], Schedule(now=NOW), Problems(), {},
+                  _Recording(asked))
+    assert {text for text in asked if not text.isascii()} == foreseen
+    assert foreseen == {"关爱行动", "志愿服务", "家庭教育", "巾帼建功", "图片", "活动照片"}  # 乙 has a slug of its own
+
+
+class _Recording(dict):
+    """A memo of slugs that knows nothing and notes every text looked up in it."""
+
+    def __init__(self, asked: list[str]) -> None:
+        super().__init__()
+        self.asked = asked
+
+    def get(self, text: str, default: object = None) -> object:
+        self.asked.append(text)
+        return default
+
+
+def test_a_build_spells_in_pinyin_without_loading_the_dictionaries_itself(tmp_path: Path) -> None:
+    """The sample site's tags, file names and headings are spelled ahead, so the build's own process
+    (converting Markdown itself: one worker) never imports pypinyin."""
+    script = ("import sys\n"
+              "from pathlib import Path\n"
+              "from fedpress.config import BuildOptions\n"
+              "from fedpress.pipeline import build_site\n"
+              f"result = build_site(BuildOptions(site=Path({str(REPO)!r}), output=Path({str(tmp_path / 'out')!r}),\n"
+              f"                                 cache=Path({str(tmp_path / 'cache')!r}), workers=1))\n"
+              "assert not result.problems.errors\n"
+              "print('pypinyin' in sys.modules)\n")
+    result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=300, check=True)
+    assert result.stdout.split()[-1] == "False"
+    assert (tmp_path / "out/tags/jia-ting-jiao-yu/index.html").is_file()  # 家庭教育, spelled all the same

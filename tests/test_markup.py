@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 import lxml.html
@@ -9,8 +10,8 @@ import pytest
 
 from fedpress.config import load_config
 from fedpress.errors import Problems
-from fedpress.library import Schedule, build_library
-from fedpress.markup import MarkupRenderer, summarize
+from fedpress.library import Schedule, build_library, slugify
+from fedpress.markup import MarkupRenderer, heading_texts, summarize
 from fedpress.reader import read_document
 from fedpress.sources import find_sources
 
@@ -27,7 +28,8 @@ allow_html: {allow_html}
 """
 
 
-def render(tmp_path: Path, body: str, kind: str = "article", allow_html: bool = False, extra_files: dict | None = None):
+def render(tmp_path: Path, body: str, kind: str = "article", allow_html: bool = False, extra_files: dict | None = None,
+           spell: Callable[[str], str] = slugify):
     (tmp_path / "content/news").mkdir(parents=True, exist_ok=True)
     (tmp_path / "config.yaml").write_text(CONFIG.format(allow_html=str(allow_html).lower()), encoding="utf-8")
     front = f"---\ntitle: 测试\ndate: 2024-01-01\ncategory: 新闻\ntype: {kind}\n---\n"
@@ -41,7 +43,7 @@ def render(tmp_path: Path, body: str, kind: str = "article", allow_html: bool = 
     docs = [read_document(s, problems) for s in sources if s.kind != "media"]
     library = build_library(config, docs, [s for s in sources if s.kind == "media"], Schedule(NOW), problems)
     item = library.by_source["news/a.md"]
-    rendered = MarkupRenderer(library, lambda rel: config.base_path + rel).render(item, problems)
+    rendered = MarkupRenderer(library, lambda rel: config.base_path + rel, spell).render(item, problems)
     return lxml.html.fragment_fromstring(rendered.html, create_parent="div"), rendered, problems
 
 
@@ -138,3 +140,13 @@ def test_unsafe_link_schemes_are_errors_even_without_raw_html(tmp_path: Path) ->
         "content/news/a.md:7: link: 链接地址“javascript:alert(1)”不安全，网站只允许 http、https、mailto 和 tel 开头的链接。",
     ]
     assert "javascript" not in lxml.html.tostring(html, encoding="unicode")
+
+
+def test_the_headings_read_off_the_markdown_are_those_the_conversion_spells(tmp_path: Path) -> None:
+    """What `spell_ahead` is given for a body: every heading text the conversion spells for an id."""
+    body = ("## 一、典型案例\n\n正文。\n\n二、下一步工作打算\n\n（一）有关**要求**\n\n带链接的[标题](https://example.org)\n---\n\n"
+            "### 结尾 ###\n\n1、这是一个很长的句子，不会是标题。\n\n#### `第四级`标题 {.note}\n")
+    spelled: list[str] = []
+    render(tmp_path, body, spell=lambda text: spelled.append(text) or slugify(text))
+    assert set(spelled) == {"一、典型案例", "二、下一步工作打算", "（一）有关要求", "带链接的标题", "结尾", "第四级标题"}
+    assert set(spelled) <= heading_texts(body)
