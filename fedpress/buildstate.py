@@ -22,6 +22,7 @@ import hashlib
 import os
 import pickle
 import shutil
+import zlib
 from collections.abc import Callable, Iterable, Mapping, Sequence, Set
 from pathlib import Path
 from typing import TYPE_CHECKING, NamedTuple
@@ -41,10 +42,11 @@ if TYPE_CHECKING:  # search.py is loaded only by builds that make the index
 _STATE_FILE = "buildstate.pickle"
 _MARKUP_FILE = "markup.pickle"
 _QR_FILE = "qrcodes.pickle"
-_PARSED_FILE = "parsed.pickle"
-_PARSED_PART = 500  # files
+_PARSED_FILE = "parsed.pickle"  # the slugs, and which code made the parsed documents
+_PARSED_FOLDER = "parsed"  # the documents and their items, in _PARSED_BUCKETS files by their paths (`_bucket`)
+_PARSED_BUCKETS = 16
 _TEMPLATES_FOLDER = "templates"
-_FORMAT = (__version__, 14)  # bump when what is stored changes
+_FORMAT = (__version__, 15)  # bump when what is stored changes
 _PACKAGE = Path(__file__).resolve().parent
 
 
@@ -144,12 +146,14 @@ class BuildState:
     def load_parsed(self) -> None:
         """Documents, items and slugs as earlier builds made them; only if fedpress's code is the same."""
         if self.parsed_loaded is None:
-            stored = _read(self.folder / _PARSED_FILE, parts=True)
+            stored = _read(self.folder / _PARSED_FILE)
             if stored and stored.get("format") == _FORMAT and stored.get("code") == code_digest():
-                for documents, items in stored["parts"]:
-                    self.documents.update(documents)
-                    self.items.update(items)
                 self.slugs = stored["slugs"]
+                for number in range(_PARSED_BUCKETS):
+                    bucket = _read(self._bucket_file(number))
+                    if bucket and bucket.get("code") == stored["code"]:  # (a build that failed to write it left another)
+                        self.documents.update(bucket["documents"])
+                        self.items.update(bucket["items"])
             self.parsed_loaded = self._parsed()
 
     def keep_parsed(self, sources: Iterable[SourceFile]) -> None:
@@ -163,15 +167,41 @@ class BuildState:
         """Written once the site is prepared, whatever the rest of the build gives: the entries stand
         for their sources' digests. Written by a forked process, while the build goes on (`parsed_saved`
         waits for it): pickling makes CPython keep a UTF-8 copy of every string it writes, and at 10,000
-        items the bodies' copies took 40 MB; waiting for it took a seventh of a one-article rebuild."""
-        if self.parsed_loaded is not None and self.parsed_loaded != (self.documents, self.items, self.slugs):
+        items the bodies' copies took 40 MB; waiting for it took a seventh of a one-article rebuild.
+        Only the buckets with an entry added, replaced or gone are written: pickling an object writes
+        to it (its count of references), so the memory holding all it writes is copied into the child,
+        and rewriting all 10,000 documents after a one-article edit took 100 MB beside the build."""
+        if self.parsed_loaded is None:
+            return
+        changed = self._changed_buckets()
+        if changed or self.slugs != self.parsed_loaded[2]:
             self.folder.mkdir(parents=True, exist_ok=True)
-            keys = list(self.documents)
-            parts = [keys[start:start + _PARSED_PART] for start in range(0, len(keys), _PARSED_PART)]
-            header = {"format": _FORMAT, "code": code_digest(), "slugs": self.slugs, "parts": len(parts)}
-            written = self._parsed()
-            finished = in_child(lambda: _write(self.folder / _PARSED_FILE, header, (self._parsed_part(part) for part in parts)))
-            self.parsed_writing = (finished, written)
+            (self.folder / _PARSED_FOLDER).mkdir(exist_ok=True)
+            header = {"format": _FORMAT, "code": code_digest(), "slugs": self.slugs}
+            self.parsed_writing = (in_child(lambda: self._write_parsed(header, changed)), self._parsed())
+
+    def _changed_buckets(self) -> set[int]:
+        """The buckets holding a document or item that is not the one loaded (unchanged ones are the same objects)."""
+        documents, items, _ = self.parsed_loaded
+        changed = {_bucket(rel) for rel in self.documents.keys() | documents.keys() if self.documents.get(rel) is not documents.get(rel)}
+        # Items are by site-relative path: content/<the document's path>.
+        return changed | {_bucket(rel.split("/", 1)[1]) for rel in self.items.keys() | items.keys() if self.items.get(rel) is not items.get(rel)}
+
+    def _write_parsed(self, header: dict, buckets: Set[int]) -> None:
+        """Each of `buckets`, then the header; each bucket holds its documents and their items, pickled
+        together so that a body both hold is stored once."""
+        documents: dict[int, dict] = {number: {} for number in buckets}
+        for rel, entry in self.documents.items():
+            if (number := _bucket(rel)) in buckets:
+                documents[number][rel] = entry
+        for number, entries in documents.items():
+            rels = [entry[1].source.rel for entry in entries.values() if entry[1] is not None]
+            _write(self._bucket_file(number), {"code": header["code"], "documents": entries,
+                                               "items": {rel: self.items[rel] for rel in rels if rel in self.items}})
+        _write(self.folder / _PARSED_FILE, header)
+
+    def _bucket_file(self, number: int) -> Path:
+        return self.folder / _PARSED_FOLDER / f"{number}.pickle"
 
     def parsed_saved(self) -> None:
         """Wait for what `save_parsed` writes; once written, it is what the next build need not write again."""
@@ -180,12 +210,6 @@ class BuildState:
             self.parsed_writing = None
             if finished():
                 self.parsed_loaded = written
-
-    def _parsed_part(self, keys: list[str]) -> tuple[dict, dict]:
-        """The documents of `keys` and their items: pickled together, a body both hold is stored once."""
-        documents = {key: self.documents[key] for key in keys}
-        rels = [entry[1].source.rel for entry in documents.values() if entry[1] is not None]
-        return documents, {rel: self.items[rel] for rel in rels if rel in self.items}
 
     def _parsed(self) -> tuple[dict, dict, dict]:
         # Shallow copies: comparing them later is quick, since unchanged entries are the same objects.
@@ -233,6 +257,11 @@ class BuildState:
         if self.qr_dirty and self.qr_codes is not None:
             _write(self.folder / _QR_FILE, {"format": _FORMAT, "entries": self.qr_codes})
             self.qr_dirty = False
+
+
+def _bucket(content_rel: str) -> int:
+    """The bucket of the parsed state a document is kept in: by its path, so it stays there."""
+    return zlib.crc32(content_rel.encode("utf-8")) % _PARSED_BUCKETS
 
 
 @functools.lru_cache(maxsize=1)
@@ -359,14 +388,11 @@ def _stamp_file(digest: hashlib.blake2b, path: Path) -> None:
         digest.update(f"{path}\0missing\n".encode())
 
 
-def _read(path: Path, parts: bool = False) -> dict | None:
-    """What `_write` wrote; with `parts`, the parts that follow it too, as its "parts"."""
+def _read(path: Path) -> dict | None:
+    """What `_write` wrote."""
     try:
         with path.open("rb") as file:
-            stored = pickle.load(file)
-            if parts:
-                stored["parts"] = [pickle.load(file) for _ in range(stored["parts"])]
-            return stored
+            return pickle.load(file)
     except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError, TypeError, ValueError, KeyError):
         return None  # no cache, or one from another version: build without it
 
@@ -376,11 +402,8 @@ def _read_entries(path: Path) -> dict:
     return stored["entries"] if stored and stored.get("format") == _FORMAT else {}
 
 
-def _write(path: Path, data: dict, parts: Iterable[object] = ()) -> None:
-    """`data`, then each of `parts` pickled on its own (pickle's table of what it wrote grows with it)."""
+def _write(path: Path, data: dict) -> None:
     temporary = path.with_suffix(".tmp")
     with temporary.open("wb") as file:
         pickle.dump(data, file, protocol=pickle.HIGHEST_PROTOCOL)
-        for part in parts:
-            pickle.dump(part, file, protocol=pickle.HIGHEST_PROTOCOL)
     os.replace(temporary, path)
