@@ -8,13 +8,15 @@ module-level slot is the price of fork-based pools, and it is cleared right afte
 
 from __future__ import annotations
 
+import contextlib
 import gc
 import multiprocessing
 import os
 import signal
 import threading
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from multiprocessing.pool import Pool
 from typing import TypeVar
 
 T = TypeVar("T")
@@ -37,7 +39,6 @@ def parallel_map(task: Callable[[T], R], items: Sequence[T], workers: int, chunk
 def parallel_batches(task: Callable[[Sequence[T]], list[R]], items: Sequence[T], workers: int, chunk: int = 64,
                      progress: Callable[[int, int], None] | None = None) -> list[R]:
     """As `parallel_map`, for a task that takes a whole chunk of items and gives a result for each."""
-    global _task
     chunks = [items[start:start + chunk] for start in range(0, len(items), chunk)]
     results: list[R] = []
     if workers <= 1 or len(chunks) < 2 or "fork" not in multiprocessing.get_all_start_methods():
@@ -46,18 +47,11 @@ def parallel_batches(task: Callable[[Sequence[T]], list[R]], items: Sequence[T],
             if progress:
                 progress(len(results), len(items))
         return results
-    _task = (task, chunks)
-    # Objects the workers inherit stay out of their collectors' scans, which would also copy the
-    # memory pages they touch (build_site and check_site unfreeze them when they end).
-    gc.freeze()
-    try:
-        with multiprocessing.get_context("fork").Pool(workers, initializer=_exit_with_parent, initargs=(os.getpid(),)) as pool:
-            for done in pool.imap(_run_chunk, range(len(chunks)), chunksize=1):
-                results += done
-                if progress:
-                    progress(len(results), len(items))
-    finally:
-        _task = None
+    with _forked_pool(task, chunks, workers) as pool:
+        for done in pool.imap(_run_chunk, range(len(chunks)), chunksize=1):
+            results += done
+            if progress:
+                progress(len(results), len(items))
     return results
 
 
@@ -65,14 +59,23 @@ def in_other_process(task: Callable[[], R]) -> R:
     """`task()`, computed in a forked process that sends the result back: what the task loads (a
     library and its tables) then never adds to this process's memory, which later workers share.
     (Where processes cannot be forked, `task` runs here.)"""
-    global _task
     if "fork" not in multiprocessing.get_all_start_methods():
         return task()
-    _task = (lambda _: task(), [None])
-    gc.freeze()  # as for the workers
+    with _forked_pool(lambda _: [task()], [None], 1) as pool:
+        return pool.apply(_run_chunk, (0,))[0]
+
+
+@contextlib.contextmanager
+def _forked_pool(task: Callable[[Sequence[T]], list[R]], chunks: list[Sequence[T]], workers: int) -> Iterator[Pool]:
+    """A pool of `workers` forked processes that run `task` on chunk number n when given n (`_run_chunk`)."""
+    global _task
+    _task = (task, chunks)
+    # Objects the workers inherit stay out of their collectors' scans, which would also copy the
+    # memory pages they touch (build_site and check_site unfreeze them when they end).
+    gc.freeze()
     try:
-        with multiprocessing.get_context("fork").Pool(1, initializer=_exit_with_parent, initargs=(os.getpid(),)) as pool:
-            return pool.apply(_run_chunk, (0,))
+        with multiprocessing.get_context("fork").Pool(workers, initializer=_exit_with_parent, initargs=(os.getpid(),)) as pool:
+            yield pool
     finally:
         _task = None
 
