@@ -81,7 +81,7 @@ def _forked_pool(task: Callable[[Sequence[T]], list[R]], chunks: list[Sequence[T
     # memory pages they touch (build_site and check_site unfreeze them when they end).
     gc.freeze()
     try:
-        with multiprocessing.get_context("fork").Pool(workers, initializer=_exit_with_parent, initargs=(os.getpid(),),
+        with multiprocessing.get_context("fork").Pool(workers, initializer=_start_worker, initargs=(os.getpid(),),
                                                       maxtasksperchild=chunks_per_worker) as pool:
             yield pool
     finally:
@@ -115,8 +115,11 @@ def _uninterrupted(task: Callable[[], None]) -> None:
     task()
 
 
-def _exit_with_parent(parent: int) -> None:
-    """A worker whose parent was killed (say, `serve` stopped mid-rebuild) must not go on writing files."""
+def _start_worker(parent: int) -> None:
+    """Ctrl-C reaches the whole process group: a worker leaves it to the parent, which ends the pool (a
+    worker stopped by it would print its traceback). And a worker whose parent was killed (say, `serve`
+    stopped mid-rebuild) must not go on writing files."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
 
     def watch() -> None:
         while os.getppid() == parent:

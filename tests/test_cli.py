@@ -8,6 +8,7 @@ import re
 import signal
 import subprocess
 import sys
+import time
 from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -49,14 +50,17 @@ def test_the_command_line_exits_with_the_builds_status_and_every_message(site: P
         assert built.stdout.startswith("网站已生成") and built.stdout.rstrip().endswith("http://127.0.0.1:8000/"), built.stdout
 
 
-def test_ctrl_c_during_a_build_says_so_and_leaves_no_output(tmp_path: Path) -> None:
+@pytest.mark.parametrize("delay", [0, 0.15, 0.3, 0.6])
+def test_ctrl_c_during_a_build_says_so_and_leaves_no_output(tmp_path: Path, delay: float) -> None:
+    """Ctrl-C at moments from the first stage on (Markdown, pages: both in workers, which leave it to the build)."""
     subprocess.run([sys.executable, str(REPO / "bench/corpus.py"), "--n", "400", "--out", str(tmp_path)], timeout=120, check=True)
     process = subprocess.Popen([sys.executable, str(REPO / "build.py"), "build", "--verbose", "--jobs", "2"], cwd=tmp_path,
                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True,
                                preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
     first = process.stderr.readline()  # the first progress line: the build's stages are at work
+    time.sleep(delay)
     os.killpg(process.pid, signal.SIGINT)  # as Ctrl-C does: to the command and its workers
-    _, rest = process.communicate(timeout=120)
+    _, rest = process.communicate(timeout=120)  # (the whole build takes about 2 s)
     assert "转换正文" in first and process.returncode == 130, (first, rest)
     assert "已中断" in rest and "Traceback" not in rest, rest
     assert not (tmp_path / "output").exists() and not list(tmp_path.glob(".output*"))  # nothing half-written is left
