@@ -135,7 +135,7 @@ class BuildState:
         if self.markup is None:
             self.markup = {}
             for number in range(_BUCKETS):
-                self.markup.update(_read_entries(self.folder / _MARKUP_FOLDER / f"{number}.pickle"))
+                self.markup.update(_read_entries(self._bucket_file(_MARKUP_FOLDER, number)))
             self.markup_written = dict(self.markup)
         return self.markup
 
@@ -152,7 +152,7 @@ class BuildState:
             if stored and stored.get("format") == _FORMAT and stored.get("code") == code_digest():
                 self.slugs = stored["slugs"]
                 for number in range(_BUCKETS):
-                    bucket = _read(self._bucket_file(number))
+                    bucket = _read(self._bucket_file(_PARSED_FOLDER, number))
                     if bucket and bucket.get("code") == stored["code"]:  # (a build that failed to write it left another)
                         self.documents.update(bucket["documents"])
                         self.items.update(bucket["items"])
@@ -175,30 +175,26 @@ class BuildState:
         and rewriting all 10,000 documents after a one-article edit took 100 MB beside the build."""
         if self.parsed_loaded is None:
             return
-        changed = self._changed_buckets()
-        if changed or self.slugs != self.parsed_loaded[2]:
+        documents, items, slugs = self.parsed_loaded
+        # Items are by site-relative path: content/<the document's path>.
+        changed = _changed_buckets(self.documents, documents) | _changed_buckets(self.items, items, lambda rel: rel.split("/", 1)[1])
+        if changed or self.slugs != slugs:
             self.folder.mkdir(parents=True, exist_ok=True)
             (self.folder / _PARSED_FOLDER).mkdir(exist_ok=True)
             header = {"format": _FORMAT, "code": code_digest(), "slugs": self.slugs}
             self.parsed_writing = (in_child(lambda: self._write_parsed(header, changed)), self._parsed())
-
-    def _changed_buckets(self) -> set[int]:
-        """The buckets holding a document or item that is not the one loaded."""
-        documents, items, _ = self.parsed_loaded
-        # Items are by site-relative path: content/<the document's path>.
-        return _changed_buckets(self.documents, documents) | _changed_buckets(self.items, items, lambda rel: rel.split("/", 1)[1])
 
     def _write_parsed(self, header: dict, buckets: Set[int]) -> None:
         """Each of `buckets`, then the header; each bucket holds its documents and their items, pickled
         together so that a body both hold is stored once."""
         for number, entries in _in_buckets(self.documents, buckets).items():
             rels = [entry[1].source.rel for entry in entries.values() if entry[1] is not None]
-            _write(self._bucket_file(number), {"code": header["code"], "documents": entries,
+            _write(self._bucket_file(_PARSED_FOLDER, number), {"code": header["code"], "documents": entries,
                                                "items": {rel: self.items[rel] for rel in rels if rel in self.items}})
         _write(self.folder / _PARSED_FILE, header)
 
-    def _bucket_file(self, number: int) -> Path:
-        return self.folder / _PARSED_FOLDER / f"{number}.pickle"
+    def _bucket_file(self, folder: str, number: int) -> Path:
+        return self.folder / folder / f"{number}.pickle"
 
     def parsed_saved(self) -> None:
         """Wait for what `save_parsed` writes; once written, it is what the next build need not write again."""
@@ -250,10 +246,12 @@ class BuildState:
                                             "indexed": self.indexed, "shards": self.shards})
         if self.markup is not None:
             # Only the buckets with an entry added, replaced or gone: after a one-article edit at 10,000 items, 2 MB of 37.
-            (self.folder / _MARKUP_FOLDER).mkdir(exist_ok=True)
-            (self.folder / "markup.pickle").unlink(missing_ok=True)  # the one file earlier versions kept it in
-            for number, entries in _in_buckets(self.markup, _changed_buckets(self.markup, self.markup_written)).items():
-                _write(self.folder / _MARKUP_FOLDER / f"{number}.pickle", {"format": _FORMAT, "entries": entries})
+            changed = _changed_buckets(self.markup, self.markup_written)
+            if changed:
+                (self.folder / _MARKUP_FOLDER).mkdir(exist_ok=True)
+                (self.folder / "markup.pickle").unlink(missing_ok=True)  # the one file earlier versions kept it in
+            for number, entries in _in_buckets(self.markup, changed).items():
+                _write(self._bucket_file(_MARKUP_FOLDER, number), {"format": _FORMAT, "entries": entries})
             self.markup_written = dict(self.markup)
         if self.qr_dirty and self.qr_codes is not None:
             _write(self.folder / _QR_FILE, {"format": _FORMAT, "entries": self.qr_codes})
