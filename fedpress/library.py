@@ -19,7 +19,7 @@ from pathlib import Path, PurePosixPath
 from .config import Category, SiteConfig
 from .errors import Problems
 from .fields import Field, convert, read_fields
-from .parallel import in_other_process
+from .parallel import OtherProcess
 from .reader import Document
 from .sources import CONTENT_DIR, SourceFile
 
@@ -173,14 +173,24 @@ def slugify(text: str) -> str:
     return "-".join(re.findall(r"[a-z0-9]+", ascii_text)) or "item"
 
 
-def spell_ahead(texts: Iterable[str], slugs: dict[str, str]) -> None:
+def spell_ahead(texts: Iterable[str], slugs: dict[str, str], elsewhere: OtherProcess) -> None:
     """Spell into `slugs` (see `remembering`) those of `texts` that are Chinese and not there yet, all
-    at once and in a forked process: pypinyin's dictionaries (50 MB in memory) then never load into
+    at once and in another process: pypinyin's dictionaries (50 MB in memory) then never load into
     the build's own process, whose memory its workers share. At 10,000 items they were a sixth of a
-    cold build's peak. A text not foreseen is spelled where it is needed, as before."""
+    cold build's peak. (A process `elsewhere` started with `load_pinyin` has them loaded already.)
+    A text not foreseen is spelled where it is needed, as before."""
     wanted = sorted({text for text in texts if not text.isascii() and text not in slugs})
     if wanted:
-        slugs.update(zip(wanted, in_other_process(lambda: [slugify(text) for text in wanted]), strict=True))
+        slugs.update(zip(wanted, elsewhere.run(_spelled, wanted), strict=True))
+
+
+def load_pinyin() -> None:
+    """Load pypinyin's dictionaries (a tenth of a second), by spelling a word."""
+    slugify("拼音")
+
+
+def _spelled(texts: list[str]) -> list[str]:
+    return [slugify(text) for text in texts]
 
 
 def names_spelled(document: Document, config: SiteConfig) -> set[str]:

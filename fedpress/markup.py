@@ -39,7 +39,9 @@ _GBT_OPENINGS = frozenset(_NUM + "（(0123456789")  # what a GB/T 9704 number be
 _INITIATIVE = re.compile(r"(\d+)、")
 _SENTENCE_END = re.compile(r"[。！？!?]")
 _CLAUSE_PUNCTUATION = re.compile(r"[，,；;。！？!?：:]")
-_HEADING_LINE = re.compile(r"^ {0,3}#{1,6}[ \t]+(.+?)(?:[ \t]+#+)?[ \t]*$|^(.+)\n {0,3}(?:=+|-+)[ \t]*$", re.M)  # ATX or setext
+# ATX or setext. A setext heading's line is taken whole (possessive `.++`): were it given back character by
+# character in search of the underline, every paragraph would be read twice (half the time of `heading_texts`).
+_HEADING_LINE = re.compile(r"^ {0,3}#{1,6}[ \t]+(.+?)(?:[ \t]+#+)?[ \t]*$|^(.++)\n {0,3}(?:=+|-+)[ \t]*$", re.M)
 _HEADING_MARKUP = re.compile(r"!\[[^\]]*\]\([^)]*\)|\[([^\]]*)\]\([^)]*\)|[*_`]|\s*\{[^}]*\}\s*$")  # what is not its text
 _SKIP = {"pre", "code", "script", "style"}
 _UNPUBLISHED = ("draft", "future")

@@ -46,7 +46,7 @@ def parallel_batches(task: Callable[[Sequence[T]], list[R]], items: Sequence[T],
     """As `parallel_map`, for a task that takes a whole chunk of items and gives a result for each."""
     chunks = [items[start:start + chunk] for start in range(0, len(items), chunk)]
     results: list[R] = []
-    if workers <= 1 or len(chunks) < 2 or "fork" not in multiprocessing.get_all_start_methods():
+    if workers <= 1 or len(chunks) < 2 or not _can_fork():
         for part in chunks:
             results += task(part)
             if progress:
@@ -60,14 +60,34 @@ def parallel_batches(task: Callable[[Sequence[T]], list[R]], items: Sequence[T],
     return results
 
 
-def in_other_process(task: Callable[[], R]) -> R:
-    """`task()`, computed in a forked process that sends the result back: what the task loads (a
-    library and its tables) then never adds to this process's memory, which later workers share.
-    (Where processes cannot be forked, `task` runs here.)"""
-    if "fork" not in multiprocessing.get_all_start_methods():
-        return task()
-    with _forked_pool(lambda _: [task()], [None], 1) as pool:
-        return pool.apply(_run_chunk, (0,))[0]
+class OtherProcess:
+    """A forked process for tasks whose loads (a library and its tables) must never add to this process's
+    memory, which later workers share. Given `prepare`, it starts at once and runs `prepare()` while
+    this process goes on (say, loading the library a task will use); else it starts when first needed.
+    A task is a module-level function, sent with its argument and result pickled. The process ends with
+    the `with` block. (Where processes cannot be forked, tasks run here.)"""
+
+    def __init__(self, prepare: Callable[[], object] | None = None) -> None:
+        self._prepare = prepare
+        self._pools = contextlib.ExitStack()
+        self._pool: Pool | None = None
+
+    def __enter__(self) -> OtherProcess:
+        if self._prepare is not None and _can_fork():
+            self._start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._pools.close()  # ends the process, even in the middle of preparing
+
+    def run(self, task: Callable[[T], R], argument: T) -> R:
+        if not _can_fork():
+            return task(argument)
+        return (self._pool or self._start()).apply(task, (argument,))
+
+    def _start(self) -> Pool:
+        self._pool = self._pools.enter_context(_fork_pool(1, prepare=self._prepare))
+        return self._pool
 
 
 @contextlib.contextmanager
@@ -77,22 +97,31 @@ def _forked_pool(task: Callable[[Sequence[T]], list[R]], chunks: list[Sequence[T
     each replaced by a fresh one after `chunks_per_worker` chunks, if given."""
     global _task
     _task = (task, chunks)
-    # Objects the workers inherit stay out of their collectors' scans, which would also copy the
-    # memory pages they touch (build_site and check_site unfreeze them when they end).
-    gc.freeze()
     try:
-        with multiprocessing.get_context("fork").Pool(workers, initializer=_start_worker, initargs=(os.getpid(),),
-                                                      maxtasksperchild=chunks_per_worker) as pool:
+        with _fork_pool(workers, chunks_per_worker) as pool:
             yield pool
     finally:
         _task = None
+
+
+def _fork_pool(workers: int, chunks_per_worker: int | None = None, prepare: Callable[[], object] | None = None) -> Pool:
+    """A pool of `workers` forked processes, each running `prepare()` first, if given."""
+    # Objects the workers inherit stay out of their collectors' scans, which would also copy the
+    # memory pages they touch (build_site and check_site unfreeze them when they end).
+    gc.freeze()
+    return multiprocessing.get_context("fork").Pool(workers, initializer=_start_worker, initargs=(os.getpid(), prepare),
+                                                    maxtasksperchild=chunks_per_worker)
+
+
+def _can_fork() -> bool:
+    return "fork" in multiprocessing.get_all_start_methods()
 
 
 def in_child(task: Callable[[], None]) -> Callable[[], bool]:
     """Start `task` in a forked process, so what it allocates never adds to this process's memory, and
     go on meanwhile. The function returned waits for it: True if it succeeded. (Where processes cannot
     be forked, `task` runs in this process, at once.)"""
-    if "fork" not in multiprocessing.get_all_start_methods():
+    if not _can_fork():
         try:
             task()
         except OSError:  # as a child's failure: reported by the result, not raised
@@ -115,10 +144,12 @@ def _uninterrupted(task: Callable[[], None]) -> None:
     task()
 
 
-def _start_worker(parent: int) -> None:
+def _start_worker(parent: int, prepare: Callable[[], object] | None) -> None:
     """Ctrl-C reaches the whole process group: a worker leaves it to the parent, which ends the pool (a
     worker stopped by it would print its traceback). And a worker whose parent was killed (say, `serve`
-    stopped mid-rebuild) must not go on writing files."""
+    stopped mid-rebuild) must not go on writing files. Then `prepare()`, if given: only to save time
+    later, so a failure is left for the task that needs what it prepares to meet (a failing initializer
+    would have the pool start worker after worker)."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
 
     def watch() -> None:
@@ -127,6 +158,9 @@ def _start_worker(parent: int) -> None:
         os._exit(1)
 
     threading.Thread(target=watch, daemon=True).start()
+    if prepare is not None:
+        with contextlib.suppress(Exception):
+            prepare()
 
 
 def _run_chunk(number: int) -> list:

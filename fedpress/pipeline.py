@@ -32,9 +32,9 @@ from .buildstate import (
 from .config import CONFIG_FILE, BuildOptions, SiteConfig, load_config, theme_dir
 from .errors import BuildError, BuildFailed, Problems
 from .hant import PHRASES_FILE, Converter, opencc_data
-from .library import Item, Library, Rendered, Schedule, build_library, media_names, names_spelled, remembering, spell_ahead
+from .library import Item, Library, Rendered, Schedule, build_library, load_pinyin, media_names, names_spelled, remembering, spell_ahead
 from .markup import POOR_SUMMARY, MarkupRenderer, heading_texts
-from .parallel import default_workers, parallel_batches, parallel_map
+from .parallel import OtherProcess, default_workers, parallel_batches, parallel_map
 from .plan import OutputJob, plan_site, render_order, site_variants
 from .reader import Document, read_document
 from .render import PageRenderer
@@ -190,7 +190,8 @@ def render_edited_item(live: LiveSite, state: BuildState, output: Path, path: Pa
     if document is None or found.items or document.meta != known[1].meta:
         return ()
     item = replace(old, source=document.source, body=document.body, body_line=document.body_line)
-    spell_ahead(heading_texts(item.body), state.slugs)
+    with OtherProcess() as elsewhere:
+        spell_ahead(heading_texts(item.body), state.slugs, elsewhere)
     live.markup = live.markup or MarkupRenderer(site.library, lambda rel: site.config.base_path + rel, remembering(state.slugs))
     body = live.markup.render(item, found)
     if found.items:
@@ -241,13 +242,15 @@ def _config(options: BuildOptions, problems: Problems) -> SiteConfig:
 
 
 def _prepare(config: SiteConfig, options: BuildOptions, now: datetime, state: BuildState, problems: Problems) -> Prepared:
-    sources = find_sources(config.root, state.source_stats)
-    state.keep_parsed(sources)
-    read_before = {rel: entry[0] for rel, entry in state.documents.items()}
-    documents = [doc for s in sources if s.kind != "media" and (doc := _read(s, state, problems))]
-    media = [s for s in sources if s.kind == "media"]
-    spell_ahead(_names_to_spell(config, [doc for doc in documents if read_before.get(doc.source.content_rel) != doc.source.digest], media),
-                state.slugs)
+    # A first build (nothing parsed before) spells every name: pypinyin loads in a process of its own while the sources are read.
+    with OtherProcess(load_pinyin if not state.documents else None) as elsewhere:
+        sources = find_sources(config.root, state.source_stats)
+        state.keep_parsed(sources)
+        read_before = {rel: entry[0] for rel, entry in state.documents.items()}
+        documents = [doc for s in sources if s.kind != "media" and (doc := _read(s, state, problems))]
+        media = [s for s in sources if s.kind == "media"]
+        read_anew = [doc for doc in documents if read_before.get(doc.source.content_rel) != doc.source.digest]
+        spell_ahead(_names_to_spell(config, read_anew, media), state.slugs, elsewhere)
     schedule = Schedule(now=now, drafts=options.drafts, future=options.future)
     library = build_library(config, documents, media, schedule, problems, state.items, state.slugs)
     # Markup runs even when some items had errors, so broken links are reported in the same run.

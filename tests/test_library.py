@@ -13,7 +13,8 @@ from pypinyin import lazy_pinyin
 
 from fedpress.config import BuildOptions, load_config
 from fedpress.errors import BuildFailed, Problems
-from fedpress.library import Library, Schedule, build_library, media_names, names_spelled, remembering, slugify, spell_ahead
+from fedpress.library import Library, Schedule, build_library, load_pinyin, media_names, names_spelled, remembering, slugify, spell_ahead
+from fedpress.parallel import OtherProcess
 from fedpress.pipeline import check_site
 from fedpress.reader import read_document
 from fedpress.sources import find_sources
@@ -402,7 +403,8 @@ def test_remembering_keeps_chinese_spellings_only_and_reports_the_new_ones() -> 
 
 def test_spelling_ahead_spells_the_chinese_texts_not_yet_known_in_another_process() -> None:
     slugs = {"机构设置": "remembered"}
-    spell_ahead(["机构设置", "主要职能", "About Us", "主要职能"], slugs)
+    with OtherProcess(load_pinyin) as elsewhere:
+        spell_ahead(["机构设置", "主要职能", "About Us", "主要职能"], slugs, elsewhere)
     assert slugs == {"机构设置": "remembered", "主要职能": "zhu-yao-zhi-neng"}  # the known one is not spelled again; ASCII needs no dictionary
 
 
